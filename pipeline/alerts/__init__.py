@@ -1,0 +1,1 @@
+"""Alerts: subscriptions, the outbox (exactly-once delivery), messages and transports."""

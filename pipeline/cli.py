@@ -1,0 +1,247 @@
+"""`libya-monitor`: the command line over `pipeline.jobs` (thin: parse, call, print)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pipeline.config import Settings
+from pipeline.errors import AllSourcesFailed, ConfigError, MonitorError
+
+app = typer.Typer(
+    name="libya-monitor",
+    help="Libya news monitor: collect, classify and alert on Libya's ceasefire and security track.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _say(message: str) -> None:
+    typer.echo(message)
+
+
+def _fail(exc: MonitorError) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2 if isinstance(exc, ConfigError) else 1)
+
+
+@app.command()
+def run(
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only these source ids (repeatable).")] = None,
+) -> None:
+    """Run one full monitoring cycle against the source catalogue.
+
+    Example: libya-monitor run --source libya_herald --source unsmil_en
+    """
+    from pipeline.jobs import run_cycle
+
+    try:
+        report = run_cycle(_settings(), source_ids=source, progress=_say)
+    except AllSourcesFailed as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    _say("summary: " + json.dumps(report.summary()))
+
+
+@app.command()
+def demo() -> None:
+    """Run one full cycle offline against the bundled demo news site (local HTTP server).
+
+    Example: libya-monitor demo   (a second run collects nothing new and sends no alert)
+    """
+    from pipeline.demo.run import run_demo
+
+    try:
+        report = run_demo(_settings(), progress=_say)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    _say("summary: " + json.dumps(report.summary()))
+
+
+@app.command()
+def crawl(
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only these source ids (repeatable).")] = None,
+) -> None:
+    """Crawl sources and store new articles, without classifying or alerting.
+
+    Example: libya-monitor crawl --source libya_observer_en
+    """
+    from pipeline.catalogue import load_catalogue
+    from pipeline.jobs import _crawl_line, crawl_sources, new_cycle_id
+
+    settings = _settings()
+    try:
+        sources = load_catalogue(settings.sources_path).select(source)
+        report = crawl_sources(settings, sources, new_cycle_id(), progress=_say)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    _say(_crawl_line(report))
+    if report.all_failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def classify(
+    file: Annotated[str, typer.Argument(help="JSONL file of articles, or - for standard input.")],
+) -> None:
+    """Classify articles: one JSON object per input line to stdout, in order.
+
+    Input lines carry id, title, text (and optionally lang, url, published, source).
+    Example: libya-monitor classify articles.jsonl > labels.jsonl
+    """
+    from pipeline.classify.engine import Document, default_classifier
+
+    classifier = default_classifier()
+    stream = sys.stdin if file == "-" else _open(file)
+    errors = 0
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            document = Document.from_mapping(json.loads(line))
+        except ValueError as exc:
+            errors += 1
+            typer.echo(f"line {number}: skipped: {exc}", err=True)
+            continue
+        typer.echo(json.dumps(classifier.classify(document).to_dict(), ensure_ascii=False))
+    if errors:
+        raise typer.Exit(1)
+
+
+def _open(path: str) -> Any:
+    try:
+        return Path(path).open(encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"error: cannot read {path}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def reclassify() -> None:
+    """Label every stored article the current classifier version has not labelled yet.
+
+    Run after upgrading the classifier or its data files; safe to re-run.
+    Example: libya-monitor reclassify
+    """
+    from pipeline.classify.engine import default_classifier
+    from pipeline.db import ensure_schema, session_scope
+    from pipeline.labelling import label_pending
+
+    classifier = default_classifier()
+    engine = ensure_schema(_settings().database_url)
+    with session_scope(engine) as session:
+        report = label_pending(session, classifier, progress=lambda n: _say(f"  {n} labelled…"))
+    _say(f"classifier {classifier.version}: {report.classified} article(s) labelled, {report.failed} failed")
+
+
+@app.command("eval")
+def evaluate(
+    file: Annotated[str, typer.Argument(help="Labelled JSONL (classify input + is_libya, is_ceasefire_development, event_type, entities).")],
+    mistakes: Annotated[int, typer.Option(help="Also list this many mistakes.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score the classifier against labelled articles, overall and per language.
+
+    Example: libya-monitor eval tests/fixtures/devset/devset.jsonl --mistakes 20
+    """
+    from pipeline.classify.engine import default_classifier
+    from pipeline.evaluation import evaluate as run_eval
+    from pipeline.evaluation import format_report
+
+    records = []
+    with _open(file) as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except ValueError as exc:
+                    typer.echo(f"error: line {number}: {exc}", err=True)
+                    raise typer.Exit(2) from exc
+    report = run_eval(records, default_classifier())
+    _say(json.dumps(report.as_dict(), indent=2) if as_json else format_report(report, show_mistakes=mistakes))
+
+
+@app.command()
+def alerts(
+    state: Annotated[list[str] | None, typer.Option("--state", help="Only rows in this state (pending, sending, sent, failed).")] = None,
+    limit: Annotated[int, typer.Option(help="How many rows.")] = 30,
+    deliver: Annotated[bool, typer.Option("--deliver", help="Deliver pending alerts now.")] = False,
+) -> None:
+    """Show the alert outbox (newest first), with errors of failed deliveries.
+
+    Example: libya-monitor alerts --state failed
+    """
+    from pipeline.alerts.delivery import outbox_rows
+    from pipeline.db import ensure_schema
+    from pipeline.jobs import deliver_alerts
+
+    settings = _settings()
+    if deliver:
+        report = deliver_alerts(settings, progress=_say)
+        _say(f"delivered {len(report.sent)}, recovered {len(report.recovered)}, failed {len(report.failed)}")
+    rows = outbox_rows(ensure_schema(settings.database_url), states=tuple(state) if state else None, limit=limit)
+    if not rows:
+        _say("the outbox is empty")
+        return
+    for row in rows:
+        error = f"  error: {row.last_error}" if row.last_error else ""
+        _say(f"{row.id:>5} {row.state:8} {row.kind:7} {row.channel:20} attempts={row.attempts} {row.alert_key}{error}")
+
+
+@app.command()
+def sources() -> None:
+    """List the source catalogue.
+
+    Example: LIBYA_MONITOR_SOURCES=my-sources.yaml libya-monitor sources
+    """
+    from pipeline.catalogue import load_catalogue
+
+    try:
+        catalogue = load_catalogue(_settings().sources_path)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    for s in catalogue.sources:
+        flag = "" if s.enabled else " (disabled)"
+        _say(f"{s.id:24} {s.kind:9} {','.join(s.langs):8} {s.provenance:19} {s.name}{flag}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the monitor's database to the latest schema.
+
+    Example: LIBYA_MONITOR_DATABASE_URL=postgresql://monitor@db/monitor libya-monitor db upgrade
+    """
+    from pipeline.db import current_revision, get_engine, upgrade
+
+    settings = _settings()
+    try:
+        upgrade(settings.database_url)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    _say(f"database at revision {current_revision(get_engine(settings.database_url))}: {settings.database_url}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Scrapy project: spiders by source kind, handing every article to `pipeline.ingest`."""
