@@ -91,6 +91,8 @@ def extract_article(
 
 
 def _parse(html: str | bytes, url: str) -> Any:
+    if not html or not html.strip():
+        raise ExtractionError("empty page", url=url)
     try:
         tree = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:

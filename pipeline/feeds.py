@@ -41,7 +41,7 @@ def parse_feed(body: bytes, url: str) -> list[FeedEntry]:
             parsed.get("bozo_exception", "unknown error")
         )
         raise FeedError(f"malformed feed: {reason}", url=url)
-    if not parsed.entries and not parsed.get("version") and not parsed.feed:
+    if not parsed.entries and not parsed.get("version"):  # an empty real feed has a version
         raise FeedError("not an RSS or Atom feed", url=url)
     entries = []
     for entry in parsed.entries:

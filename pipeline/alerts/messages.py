@@ -72,7 +72,8 @@ def bold_terms(sentence: str, terms: list[str], limit: int) -> str:
     body = fit(sentence, limit - 2 * len(terms) - 2)
     for term in sorted({t for t in terms if t.strip()}, key=len, reverse=True):
         escaped = escape(term.strip())
-        body = re.sub(rf"(?<![*\w]){re.escape(escaped)}(?![*\w])", f"*{escaped}*", body, count=1)
+        pattern = rf"(?<![*\w]){re.escape(escaped)}(?![*\w])"
+        body = re.sub(pattern, lambda m: f"*{m.group(0)}*", body, count=1, flags=re.IGNORECASE)
     return body
 
 

@@ -420,7 +420,8 @@ class Classifier:
             security = present & self._security
             if security:
                 security_score += weight
-            statement_hits = by_concept.get(modality.statement, [])
+            # A denial is a statement too: "the LNA denied any mobilisation" reports no new fact.
+            statement_hits = [*by_concept.get(modality.statement, []), *by_concept.get(modality.denial, [])]
             subjects = present & self._statement_subjects
             if statement_hits and subjects:
                 first_subject = min(h.start for c in subjects for h in by_concept[c])

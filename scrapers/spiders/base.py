@@ -86,10 +86,14 @@ class SourceSpider(scrapy.Spider):
             return False
         return True
 
-    def listing_unusable(self, url: str, message: str) -> None:
+    def listing_unusable(self, response: Response, message: str) -> None:
         self.start_ok -= 1
         self.start_failed += 1
-        self.note_error(url, message, key="listing_failed")
+        # Never remember the validators of a listing we could not read: the next run would
+        # get a 304 and take the source for healthy.
+        for url in (response.url, *response.meta.get("redirect_urls", ())):
+            self.pending_validators.pop(url, None)
+        self.note_error(response.url, message, key="listing_failed")
 
     def listing_failed(self, failure: Failure) -> None:
         self.start_failed += 1

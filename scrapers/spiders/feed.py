@@ -25,6 +25,6 @@ class FeedSpider(SourceSpider):
         try:
             entries = parse_feed(response.body, response.url)
         except FeedError as exc:
-            self.listing_unusable(response.url, str(exc))
+            self.listing_unusable(response, str(exc))
             return
         yield from self.article_requests(self.select_new(entries))
