@@ -62,6 +62,10 @@ class Source(BaseModel):
     query: str | None = None
     backfill_days: float = Field(default=3.0, gt=0, le=365)
     max_articles_per_run: int = Field(default=200, ge=1, le=5000)
+    # Health flags: failing after this many failed runs in a row, silent after this long
+    # without a new article (a weekly outlet wants a longer wait than a wire).
+    failures_flag: int = Field(default=3, ge=1, le=100)
+    silent_after_hours: float = Field(default=72.0, gt=0, le=24 * 90)
 
     @field_validator("timezone")
     @classmethod

@@ -161,6 +161,56 @@ def _outcome(run: CrawlRun) -> SourceOutcome:
     )
 
 
+def enabled_sources(settings: Settings) -> list[dict[str, str]]:
+    """The catalogue's enabled sources, as plain data (what an orchestrator maps over)."""
+    engine = ensure_schema(settings.database_url)
+    catalogue = load_catalogue(settings.sources_path)
+    with session_scope(engine) as session:
+        sync_sources(session, catalogue.sources)
+    return [{"id": s.id, "kind": s.kind} for s in catalogue.enabled()]
+
+
+def crawl_one_source(settings: Settings, source_id: str, *, cycle_id: str) -> dict[str, Any]:
+    """`scrapy crawl <kind> -a source=<id>` in a subprocess with a timeout; raises CrawlError
+    when the spider crashed, timed out or could not reach its source (zero new articles is not
+    an error). Returns what the crawl recorded."""
+    engine = ensure_schema(settings.database_url)
+    source = load_catalogue(settings.sources_path).select([source_id])[0]
+    log_dir = settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"crawl-{_safe(cycle_id)}-{source.id}.log"
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", source.kind, "-a", f"source={source.id}",
+        "-s", f"MONITOR_CYCLE_ID={cycle_id}",
+    ]
+    env = {**os.environ, **settings.as_env(), "SCRAPY_SETTINGS_MODULE": "scrapers.settings"}
+    failure: str | None = None
+    with log_path.open("w", encoding="utf-8") as log:
+        try:
+            done = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=settings.crawl_timeout_s, check=False)
+            if done.returncode != 0:
+                failure = f"scrapy exited with {done.returncode}"
+        except subprocess.TimeoutExpired:
+            failure = f"timed out after {settings.crawl_timeout_s:.0f}s"
+    with session_scope(engine) as session:
+        runs = [r for r in runs_for_cycle(session, cycle_id) if r.source_id == source.id]
+        run = runs[-1] if runs else None
+        if run is None or (failure and run.status == "running"):
+            status = "timeout" if failure and "timed out" in failure else "crashed"
+            record_missing_run(session, source.id, cycle_id, status, failure or "no crawl run recorded")
+            raise CrawlError(f"{source.id}: {failure or 'the spider recorded nothing'} (log: {log_path})")
+        outcome = _outcome(run)
+    if not outcome.ok:
+        reasons = "; ".join(f"{e.get('url', '')} {e.get('error', '')}" for e in outcome.errors[:3])
+        raise CrawlError(f"{source.id}: crawl {outcome.status}: {reasons} (log: {log_path})")
+    return {"source": source.id, "status": outcome.status, "found": outcome.items_found, "new": outcome.new,
+            "duplicate": outcome.duplicate, "failed": outcome.failed}
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:80]
+
+
 # -- the steps after the crawl ----------------------------------------------------------------
 def classify_new(settings: Settings, classifier: Classifier | None = None) -> tuple[int, LabellingReport]:
     """Mark near-duplicates, then label every article the current classifier has not seen."""
@@ -203,6 +253,16 @@ def deliver_alerts(settings: Settings, transport: Transport | None = None, progr
     engine = ensure_schema(settings.database_url)
     transport = transport or make_transport(settings, progress)
     return deliver_pending(engine, transport, on_failure=_ops_notice(settings, progress))
+
+
+def alert_step(settings: Settings, progress: Progress = _quiet) -> dict[str, int]:
+    """Plan the alerts new developments call for, then deliver the outbox."""
+    plan = plan_new_alerts(settings)
+    delivery = deliver_alerts(settings, progress=progress)
+    return {
+        "planned_new": len(plan.new), "planned_updates": len(plan.updates), "sent": len(delivery.sent),
+        "recovered": len(delivery.recovered), "failed": len(delivery.failed), "retry_later": len(delivery.retry_later),
+    }
 
 
 def _ops_notice(settings: Settings, progress: Progress) -> Callable[[AlertOutbox, str], None]:

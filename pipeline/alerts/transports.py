@@ -65,6 +65,8 @@ class Transport(Protocol):
 
     def find_posted(self, channel: str, alert_key: str, *, thread_ts: str | None = None) -> str | None: ...
 
+    def upload(self, channel: str, path: Path, *, title: str, thread_ts: str | None = None) -> None: ...
+
 
 class SlackTransport:
     name = "slack"
@@ -144,6 +146,19 @@ class SlackTransport:
                 return str(message["ts"])
         return None
 
+    def upload(self, channel: str, path: Path, *, title: str, thread_ts: str | None = None) -> None:
+        """A file in the channel (files_upload_v2: get an upload URL, send the bytes, complete)."""
+        _upload(self.client, channel, path, title, thread_ts)
+
+
+def _upload(client: WebClient, channel: str, path: Path, title: str, thread_ts: str | None) -> None:
+    try:
+        client.files_upload_v2(channel=channel, file=str(path), filename=path.name, title=title, thread_ts=thread_ts)
+    except SlackApiError as exc:
+        raise _api_error(exc, f"upload:{path.name}") from exc
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+        raise DeliveryError(f"Slack unreachable: {exc}", alert_key=f"upload:{path.name}", permanent=False) from exc
+
 
 def _api_error(exc: SlackApiError, alert_key: str) -> DeliveryError:
     code = str(exc.response.get("error", "unknown_error")) if exc.response is not None else "unknown_error"
@@ -193,3 +208,6 @@ class ConsoleTransport:
                 if record.get("alert_key") == alert_key:
                     return str(record["ts"])
         return None
+
+    def upload(self, channel: str, path: Path, *, title: str, thread_ts: str | None = None) -> None:
+        print(f"    ↳ [{channel}] {title}: {path}", file=self.stream)
