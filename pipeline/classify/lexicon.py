@@ -14,7 +14,7 @@ from typing import Literal
 
 import ahocorasick
 
-from pipeline.text.arabic import is_arabic_word, phrase_forms
+from pipeline.text.arabic import inflections, is_arabic_word, phrase_forms, spelling_variants
 from pipeline.text.normalize import Normalized, normalize_phrase
 
 Layer = Literal["entity", "concept"]
@@ -106,7 +106,11 @@ def pattern_keys(phrase: str, *, article_optional: bool = False) -> set[str]:
     if not words:
         return set()
     if is_arabic_word(words[0]):
-        forms = phrase_forms(words, article_optional=article_optional)
+        forms = set()
+        for variant in spelling_variants(words):
+            # Common nouns also take plural-case and possessive endings; names do not.
+            for inflected in inflections(variant) if article_optional and not open_ended else [variant]:
+                forms |= phrase_forms(inflected, article_optional=article_optional)
     else:
         forms = {" ".join(words)}
     tail = "" if open_ended else " "

@@ -10,9 +10,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.config import DATA_FILES_DIR
-from pipeline.datafiles import load_model
+from pipeline.datafiles import parse_model, read_yaml
+from pipeline.errors import ConfigError
 
 RULES_PATH = DATA_FILES_DIR / "rules.yaml"
+VOCABULARY_PATH = DATA_FILES_DIR / "vocabulary.yaml"
 
 DEVELOPMENT_TYPES = (
     "agreement",
@@ -89,6 +91,7 @@ class Modality(BaseModel):
     plan: ConceptName
     security: list[ConceptName]
     statement_subjects: list[ConceptName]
+    peripheral: ConceptName  # phrases that name Libya in passing ("near the Libyan border")
 
 
 class Thresholds(BaseModel):
@@ -126,7 +129,7 @@ class Rules(BaseModel):
             if bad:
                 raise ValueError(f"topics.{topic}: unknown events {sorted(bad)}")
         m = self.modality
-        used += [("modality", c) for c in (m.statement, m.denial, m.negation, m.future, m.background, m.context, m.plan, *m.security, *m.statement_subjects)]
+        used += [("modality", c) for c in (m.statement, m.denial, m.negation, m.future, m.background, m.context, m.plan, m.peripheral, *m.security, *m.statement_subjects)]
         used += [(f"concepts.{n}.masks", c) for n, spec in self.concepts.items() for c in spec.masks if c != "*"]
         used += [(f"contexts.{name}", c) for name, concepts in self.contexts.items() for c in concepts]
         unknown = sorted({f"{where}: {concept}" for where, concept in used if concept not in known})
@@ -143,5 +146,19 @@ class Rules(BaseModel):
         return {key for concept in self.concepts.values() for key in concept.entities}
 
 
-def load_rules(path: Path = RULES_PATH) -> Rules:
-    return load_model(Rules, path)
+def load_rules(path: Path = RULES_PATH, vocabulary: Path | None = VOCABULARY_PATH) -> Rules:
+    """The rules, with the vocabulary file's phrases added to their concepts."""
+    data = read_yaml(path)
+    if vocabulary is not None and vocabulary.exists():
+        extra = read_yaml(vocabulary) or {}
+        concepts = data.get("concepts", {}) if isinstance(data, dict) else {}
+        unknown = sorted(set(extra) - set(concepts))
+        if unknown:
+            raise ConfigError(f"concepts not defined in {path.name}: {unknown}", path=str(vocabulary))
+        for name, langs in extra.items():
+            for lang, phrases in (langs or {}).items():
+                if lang not in ("en", "ar", "fr") or not isinstance(phrases, list):
+                    raise ConfigError(f"{name}.{lang}: expected a list under en, ar or fr", path=str(vocabulary))
+                present = concepts[name].setdefault(lang, [])
+                present.extend(p for p in phrases if p not in present)
+    return parse_model(Rules, data, path)

@@ -54,3 +54,32 @@ def phrase_forms(words: list[str], *, article_optional: bool = False) -> set[str
     rest = " ".join(words[1:])
     firsts = clitic_forms(words[0], article_optional=article_optional)
     return {f"{first} {rest}".strip() for first in firsts}
+
+
+JOINING_WORDS = ("ابو", "عبد", "بن", "ابن", "بو")
+PRONOUN_SUFFIXES = ("ها", "هم", "ه", "هما", "نا", "كم")
+
+
+def spelling_variants(words: list[str]) -> list[list[str]]:
+    """Written variants of one phrase: names written joined or apart (ابو سليم / ابوسليم,
+    عبد الحميد / عبدالحميد)."""
+    variants = [words]
+    for i, word in enumerate(words[:-1]):
+        if word in JOINING_WORDS:
+            variants.append([*words[:i], word + words[i + 1], *words[i + 2 :]])
+    return variants
+
+
+def inflections(words: list[str]) -> list[list[str]]:
+    """Noun endings of a common phrase: the sound masculine plural in both cases
+    (عسكريين / عسكريون) and a possessive pronoun on the last word (اجتماعاتها، هدنتهم)."""
+    forms = [words]
+    for i, word in enumerate(words):
+        if len(word) > 4 and word.endswith(("ين", "ون")):
+            other = word[:-2] + ("ون" if word.endswith("ين") else "ين")
+            forms += [[*f[:i], other, *f[i + 1 :]] for f in list(forms)]
+    last = words[-1]
+    if len(words) <= 2 and len(last) >= 3 and not last.startswith("ال"):
+        stem = last[:-1] + "ت" if last.endswith("ه") else last
+        forms += [[*words[:-1], stem + suffix] for suffix in PRONOUN_SUFFIXES]
+    return forms

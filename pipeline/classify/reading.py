@@ -1,0 +1,165 @@
+"""One article while it is being classified: its normalised text, sentences, headline shape,
+and the phrase hits of the lexicon, indexed by sentence and concept."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from pipeline.classify.document import Document
+from pipeline.classify.gazetteer import GazetteerEntity
+from pipeline.classify.lexicon import Hit
+from pipeline.text.normalize import Normalized, normalize
+
+TITLE_WEIGHT = 3.0
+LEAD_SENTENCES = 2  # the title (sentence 0) and the first two body sentences
+_SENTENCE_END = re.compile(r"(?<=[.!?؟…])[\"'”»)\]]*\s+|\n+")
+# "Libya: …", "Violences à Tripoli : …", "عاجل | …": a kicker names the topic, not the news.
+_KICKER = re.compile(r"^\s*(?P<kicker>[^:|«»\"“”]{2,60}?)\s*[:|]\s+")
+_QUOTE_OPEN = "«\"“'‘"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """How the title is built: an optional kicker before a colon, then the main clause."""
+
+    main_start: int  # offset (in the title) where the main clause begins
+    quoted: bool  # "Dbeibah: «no return to war»" — someone's words, not an event
+    question: bool  # "Will the Zawiya truce hold?" — analysis
+
+    @classmethod
+    def of(cls, title: str) -> Headline:
+        stripped = title.strip()
+        match = _KICKER.match(title)
+        main_start = match.end() if match and len(match.group("kicker").split()) <= 6 else 0
+        main = title[main_start:].strip()
+        # Words in quotation marks as the headline's main clause ("Dbeibah: «no return to
+        # war»", "'We will not go back,' says …"). A trailing "…, officials say" attributes a
+        # fact and is not a quotation.
+        quoted = bool(main) and main[0] in _QUOTE_OPEN and _quotation_words(main) >= 3
+        question = stripped.endswith(("?", "؟")) or stripped.rstrip("»\"”' ").endswith(("?", "؟"))
+        return cls(main_start, quoted, question)
+
+
+_QUOTE_CLOSE = {"«": "»", '"': '"', "“": "”", "'": "'", "‘": "’"}
+
+
+def _quotation_words(text: str) -> int:
+    """Words inside the quotation that opens `text` (names in «» are one or two words)."""
+    close = text.find(_QUOTE_CLOSE[text[0]], 1)
+    inside = text[1:close] if close > 0 else text[1:]
+    return len(inside.split())
+
+
+def sentence_weight(index: int) -> float:
+    if index == 0:
+        return TITLE_WEIGHT
+    if index <= LEAD_SENTENCES:
+        return 2.0
+    if index <= 5:
+        return 1.0
+    return 0.5
+
+
+def position_weight(index: int) -> float:
+    return TITLE_WEIGHT if index == 0 else 1.5 if index <= LEAD_SENTENCES else 1.0
+
+
+def split_sentences(title: str, text: str) -> list[int]:
+    """Start offsets (in title + "\\n" + text) of each sentence; sentence 0 is the title."""
+    starts = [0, len(title) + 1]
+    body_offset = len(title) + 1
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() < len(text):
+            starts.append(body_offset + match.end())
+    return starts
+
+
+@dataclass
+class Reading:
+    doc: Document
+    norm: Normalized
+    sentence_starts: list[int]
+    headline: Headline
+    entity_hits: list[tuple[Hit, GazetteerEntity]] = field(default_factory=list)
+    concept_hits: dict[int, dict[str, list[Hit]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, doc: Document) -> Reading:
+        full = doc.full_text
+        title = full[: len(doc.title)]
+        return cls(doc, normalize(full), split_sentences(title, full[len(title) + 1 :]), Headline.of(title))
+
+    def span(self, hit: Hit) -> tuple[int, int]:
+        return self.norm.original_span(hit.start, hit.end)
+
+    def sentence_of(self, hit: Hit) -> int:
+        begin, _ = self.norm.offsets.original_span(hit.start, hit.end)
+        return bisect_right(self.sentence_starts, begin) - 1
+
+    def in_kicker(self, hit: Hit) -> bool:
+        begin, _ = self.span(hit)
+        return begin < self.headline.main_start
+
+    def index_concepts(self, hits: Iterable[Hit], extra: Mapping[str, Iterable[Hit]] = {}) -> None:  # noqa: B006
+        index: dict[int, dict[str, list[Hit]]] = defaultdict(lambda: defaultdict(list))
+        for hit in hits:
+            index[self.sentence_of(hit)][hit.term.ref].append(hit)
+        for concept, concept_hits in extra.items():
+            for hit in concept_hits:
+                index[self.sentence_of(hit)][concept].append(hit)
+        self.concept_hits = index
+
+
+def one_per_entity_span(hits: list[Hit]) -> list[Hit]:
+    """Two names of one entity that normalise alike (Ghadames, Ghadamès) are one mention."""
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for hit in hits:
+        key = (hit.term.ref, hit.start, hit.end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(hit)
+    return unique
+
+
+def outermost(hits: list[Hit]) -> list[Hit]:
+    """Drop entity hits strictly inside a longer one (Tripoli inside "Tripoli, Lebanon");
+    hits on the same span all stay."""
+    ordered = sorted(hits, key=lambda h: (h.start, -h.end))
+    kept: list[Hit] = []
+    cover_start, cover_end = -1, -1
+    for hit in ordered:
+        inside = cover_start <= hit.start and hit.end <= cover_end
+        same = hit.start == cover_start and hit.end == cover_end
+        if inside and not same:
+            continue
+        kept.append(hit)
+        if hit.end > cover_end:
+            cover_start, cover_end = hit.start, hit.end
+    return kept
+
+
+def unmasked(hits: list[Hit], masks: Mapping[str, set[str]]) -> list[Hit]:
+    """Drop a concept phrase inside a longer phrase of the same concept or of one that masks it
+    (gunfire inside "ceasefire"; "since" inside "first time since")."""
+    ordered = sorted(hits, key=lambda h: (h.start, -h.end))
+    kept: list[Hit] = []
+    active: list[Hit] = []
+    for hit in ordered:
+        active = [a for a in active if a.end > hit.start]
+        masked = False
+        for outer in active:
+            longer = (outer.end - outer.start) > (hit.end - hit.start)
+            if longer and outer.start <= hit.start and hit.end <= outer.end:
+                outer_masks = masks.get(outer.term.ref, set())
+                if outer.term.ref == hit.term.ref or hit.term.ref in outer_masks or "*" in outer_masks:
+                    masked = True
+                    break
+        if not masked:
+            kept.append(hit)
+        active.append(hit)
+    return kept
