@@ -82,6 +82,7 @@ def extract_article(
     published = (
         parse_date(date_text, default_tz)
         or parse_date(meta.get("date"), default_tz)
+        or _date_from_markup(tree, default_tz)
         or parse_date(meta.get("trafilatura_date"), default_tz)
     )
     author = (_select_text(tree, selectors.author) if selectors.author else None) or meta.get("author")
@@ -159,6 +160,26 @@ def _json_ld(tree: Any, meta: dict[str, str]) -> None:
                 meta["author"] = str(author["name"])
             elif isinstance(author, str) and "author" not in meta:
                 meta["author"] = author
+
+
+_DATE_HINTS = ("date", "time", "publish", "posted", "byline", "meta", "تاريخ")
+
+
+def _date_from_markup(tree: Any, default_tz: str | None) -> Any:
+    """A visible date in an element whose class or id says so ("post-date", "article-time"),
+    in the page's own words (Arabic or French month names included)."""
+    checked = 0
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if not any(hint in marker for hint in _DATE_HINTS):
+            continue
+        checked += 1
+        found = parse_date(" ".join(element.text_content().split())[:200], default_tz)
+        if found is not None or checked >= 12:
+            return found
+    return None
 
 
 def _select_text(tree: Any, selector: str | None, joiner: str = " ") -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 from typing import Any
 
@@ -46,6 +47,43 @@ class ConditionalGetMiddleware:
                     modified.decode("latin-1") if modified else None,
                 )
         return response
+
+
+class RetryAfterMiddleware:
+    """429 or 503 with a short Retry-After: wait as asked, then try again (twice at most).
+    Longer waits are left to the next cycle; Scrapy's RetryMiddleware handles the rest."""
+
+    MAX_WAIT = 60.0
+    MAX_TIMES = 2
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status not in (429, 503):
+            return response
+        delay = retry_after_seconds(response.headers.get(b"Retry-After"))
+        times = request.meta.get("retry_after_times", 0)
+        if delay is None or delay > self.MAX_WAIT or times >= self.MAX_TIMES:
+            return response
+        self.crawler.stats.inc_value("monitor/retry_after")
+        await asyncio.sleep(delay)
+        retry = request.replace(dont_filter=True)
+        retry.meta["retry_after_times"] = times + 1
+        return retry
+
+
+def retry_after_seconds(value: bytes | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(float(value.decode("latin-1").strip()), 0.0)
+    except ValueError:
+        return None
 
 
 class LegacyEncodingMiddleware:

@@ -37,9 +37,13 @@ LOG_LEVEL = os.environ.get("LIBYA_MONITOR_CRAWL_LOG_LEVEL", "INFO")
 ITEM_PIPELINES = {"scrapers.pipelines.StoreArticlePipeline": 300}
 EXTENSIONS = {"scrapers.extensions.CrawlRunRecorder": 500}
 DOWNLOADER_MIDDLEWARES = {
+    "scrapers.middlewares.RetryAfterMiddleware": 560,
     "scrapers.middlewares.ConditionalGetMiddleware": 580,
     "scrapers.middlewares.LegacyEncodingMiddleware": 590,
 }
+
+# GDELT asks for one request every five seconds.
+DOWNLOAD_SLOTS = {"api.gdeltproject.org": {"concurrency": 1, "delay": 5}}
 
 # The monitor's own settings.
 MONITOR_CYCLE_ID = None
