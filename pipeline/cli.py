@@ -205,21 +205,35 @@ def alerts(
 
 
 @app.command()
-def sources() -> None:
-    """List the source catalogue.
+def sources(
+    catalogue_only: Annotated[bool, typer.Option("--catalogue", help="Only list the catalogue, no health.")] = False,
+) -> None:
+    """The source catalogue and each source's health: last success, 7-day counts, flags.
 
+    A source is flagged failing after repeated failed runs, silent after a spell without new
+    articles (both configurable per source in the catalogue).
     Example: LIBYA_MONITOR_SOURCES=my-sources.yaml libya-monitor sources
     """
     from pipeline.catalogue import load_catalogue
+    from pipeline.db import ensure_schema, session_scope
+    from pipeline.health import format_health, source_health
 
+    settings = _settings()
     try:
-        catalogue = load_catalogue(_settings().sources_path)
+        catalogue = load_catalogue(settings.sources_path)
     except MonitorError as exc:
         _fail(exc)
         return
     for s in catalogue.sources:
         flag = "" if s.enabled else " (disabled)"
-        _say(f"{s.id:24} {s.kind:9} {','.join(s.langs):8} {s.provenance:19} {s.name}{flag}")
+        checked = "" if s.verified else " [URL unverified]"
+        _say(f"{s.id:24} {s.kind:9} {','.join(s.langs):8} {s.provenance:19} {s.name}{flag}{checked}")
+    if catalogue_only:
+        return
+    with session_scope(ensure_schema(settings.database_url)) as session:
+        health = source_health(session, catalogue)
+    _say("")
+    _say(format_health(health))
 
 
 @db_app.command("upgrade")

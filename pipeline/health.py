@@ -36,6 +36,7 @@ class SourceHealth:
     consecutive_failures: int = 0
     last_error: str | None = None
     flags: list[str] = field(default_factory=list)
+    failing_since_run: int | None = None  # first run of the current failure streak
 
     @property
     def status(self) -> str:
@@ -71,6 +72,7 @@ def source_health(session: Session, catalogue: Catalogue, *, now: datetime | Non
             if run.status in SUCCESS_STATUSES:
                 break
             health.consecutive_failures += 1
+            health.failing_since_run = run.id
             if health.last_error is None and run.errors:
                 health.last_error = str(run.errors[0].get("error", ""))[:300]
         health.flags = _flags(health, source.failures_flag, timedelta(hours=source.silent_after_hours), now, runs)
@@ -110,3 +112,33 @@ def format_health(rows: list[SourceHealth], now: datetime | None = None) -> str:
             + (f" — {h.last_error}" if h.last_error and "failing" in h.flags else "")
         )
     return "\n".join(lines)
+
+
+def plan_health_notices(session: Session, catalogue: Catalogue, channel: str, *, now: datetime | None = None) -> list[str]:
+    """One ops notice per source and flag episode (a failure streak, a silent spell), through
+    the alert outbox so that it is delivered exactly once like any alert."""
+    from pipeline.alerts.messages import fit
+    from pipeline.db import insert_ignore
+    from pipeline.models import AlertOutbox
+
+    now = now or utcnow()
+    keys = []
+    for h in source_health(session, catalogue, now=now):
+        episodes = []
+        if "failing" in h.flags:
+            episodes.append(("failing", str(h.failing_since_run), f"failed {h.consecutive_failures} runs in a row: {h.last_error or h.last_status}"))
+        if "silent" in h.flags:
+            since = (h.last_new_at or h.last_run_at or now).date().isoformat()
+            episodes.append(("silent", since, f"no new article since {since}"))
+        for flag, episode, detail in episodes:
+            key = f"ops:health:{h.source_id}:{flag}:{episode}"
+            text = f":warning: Source {fit(h.name, 100)} ({h.source_id}) is {flag}: {fit(detail, 500)}"
+            inserted = insert_ignore(
+                session, AlertOutbox,
+                [{"alert_key": key, "subscription_id": "ops", "kind": "ops", "channel": channel, "state": "pending",
+                  "payload": {"text": text, "blocks": []}, "created_at": now, "updated_at": now}],
+                keys=("alert_key",),
+            )
+            if inserted:
+                keys.append(key)
+    return keys

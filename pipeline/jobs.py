@@ -255,9 +255,21 @@ def deliver_alerts(settings: Settings, transport: Transport | None = None, progr
     return deliver_pending(engine, transport, on_failure=_ops_notice(settings, progress))
 
 
+def plan_health(settings: Settings) -> list[str]:
+    """Queue notices for sources that started failing or went silent (ops channel, or console)."""
+    from pipeline.alerts.subscriptions import CONSOLE_CHANNEL
+    from pipeline.health import plan_health_notices
+
+    engine = ensure_schema(settings.database_url)
+    with session_scope(engine) as session:
+        catalogue = load_catalogue(settings.sources_path)
+        return plan_health_notices(session, catalogue, settings.ops_channel or CONSOLE_CHANNEL)
+
+
 def alert_step(settings: Settings, progress: Progress = _quiet) -> dict[str, int]:
     """Plan the alerts new developments call for, then deliver the outbox."""
     plan = plan_new_alerts(settings)
+    plan_health(settings)
     delivery = deliver_alerts(settings, progress=progress)
     return {
         "planned_new": len(plan.new), "planned_updates": len(plan.updates), "sent": len(delivery.sent),
@@ -304,6 +316,9 @@ def run_cycle(
     grouping = group_new(settings, classifier)
     progress(f"developments: {len(grouping.created)} new, {len(grouping.updated)} updated, {len(grouping.escalated)} escalated")
     plan = plan_new_alerts(settings, classifier)
+    notices = plan_health(settings)
+    if notices:
+        progress(f"source health: {len(notices)} new notice(s) for the ops channel")
     transport = transport or make_transport(settings, progress)
     delivery = deliver_alerts(settings, transport, progress)
     progress(

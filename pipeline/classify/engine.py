@@ -11,7 +11,6 @@ How an article is read:
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -30,7 +29,8 @@ from pipeline.text.lang import detect_language
 __all__ = ["Classification", "Classifier", "Document", "EntityCount", "Evidence", "classify", "default_classifier", "parse_published"]
 
 ENGINE_VERSION = "1.1"
-_YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9][0-9])(?![0-9])")
+YEARS = (1950, 2100)
+YEAR_CONCEPT = "_YEAR"
 
 
 class Classifier:
@@ -61,12 +61,18 @@ class Classifier:
         for concept_name, concept in self.rules.concepts.items():
             for lang, phrase in concept.phrases():
                 yield phrase, Term("concept", concept_name, lang, phrase, symbols=symbol_skeleton(phrase))
+        # Years come with the one scan; which of them are past is decided per article.
+        for year in range(YEARS[0], YEARS[1]):
+            yield str(year), Term("concept", YEAR_CONCEPT, "", str(year))
 
     def classify(self, doc: Document) -> Classification:
         reading = Reading.of(doc)
-        hits = self.lexicon.scan(reading.norm)
-        entity_hits = outermost(one_per_entity_span([h for h in hits if h.term.layer == "entity"]))
-        concept_hits = unmasked([h for h in hits if h.term.layer == "concept"], self.masks)
+        entity_hits, concept_hits = self.lexicon.scan_layers(reading.norm)
+        entity_hits = outermost(one_per_entity_span(entity_hits))
+        reading.years = [h for h in concept_hits if h.term.ref == YEAR_CONCEPT]
+        if reading.years:
+            concept_hits = [h for h in concept_hits if h.term.ref != YEAR_CONCEPT]
+        concept_hits = unmasked(concept_hits, self.masks)
         reading.entity_hits = self.entities.resolve(entity_hits, concept_hits)
         reading.index_concepts(concept_hits, self._derived_concepts(reading))
         libya_score, libya_hits = self.entities.libya_relevance(reading, self.rules.contexts)
@@ -102,9 +108,9 @@ class Classifier:
                 derived[concept].append(hit)
         background = self.rules.modality.background
         reference_year = (reading.doc.published or datetime.now(UTC)).year
-        for match in _YEAR.finditer(reading.norm.text):
-            if int(match.group()) < reference_year:
-                derived[background].append(Hit(Term("concept", background, "", match.group()), match.start(), match.end()))
+        for hit in reading.years:
+            if int(hit.term.surface) < reference_year:
+                derived[background].append(hit)
         return derived
 
     def _language(self, doc: Document, concept_hits: list[Hit]) -> str:

@@ -95,15 +95,15 @@ class EntityResolver:
             entity = self.gazetteer.by_key[key]
             type_weight = COUNTRY_WEIGHT if key == COUNTRY_KEY else TYPE_WEIGHTS[entity.type]
             libya_mass += min(mass, PER_ENTITY_CAP) * type_weight
-        other_mass = 0.0
-        for concepts in contexts.values():
-            mass = sum(
-                position_weight(index)
-                for index, by_concept in reading.concept_hits.items()
-                for concept in concepts
-                for _ in by_concept.get(concept, ())
-            )
-            other_mass += min(mass, PER_CONTEXT_CAP)
+        theatre_of = {concept: name for name, concepts in contexts.items() for concept in concepts}
+        per_theatre: dict[str, float] = defaultdict(float)
+        for index, by_concept in reading.concept_hits.items():
+            weight = position_weight(index)
+            for concept, concept_hits in by_concept.items():
+                theatre = theatre_of.get(concept)
+                if theatre is not None:
+                    per_theatre[theatre] += weight * len(concept_hits)
+        other_mass = sum(min(mass, PER_CONTEXT_CAP) for mass in per_theatre.values())
         for hit, entity in reading.entity_hits:
             if entity.key in self.homonyms:
                 other_mass += position_weight(reading.sentence_of(hit))

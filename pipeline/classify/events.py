@@ -58,6 +58,17 @@ class EventScorer:
         self.security = set(rules.modality.security)
         self.subjects = set(rules.modality.statement_subjects)
         self.order = {event: i for i, event in enumerate(rules.priority)}
+        # Rules indexed by each of their concepts: a sentence tries only rules it could fire.
+        self._rules = [
+            (event, number, rule, frozenset(rule.all), frozenset(rule.none))
+            for event, spec in rules.events.items()
+            for number, rule in enumerate(spec.rules)
+        ]
+        self._rules_with: dict[str, list[int]] = defaultdict(list)
+        for position, (_, _, rule, _, _) in enumerate(self._rules):
+            for concept in rule.all:
+                self._rules_with[concept].append(position)
+        self._topic_concepts = {c for spec in rules.topics.values() for c in spec.concepts}
 
     # -- scoring --------------------------------------------------------------------------------
     def score(self, reading: Reading) -> EventScores:
@@ -77,19 +88,21 @@ class EventScorer:
                 first_subject = min(h.start for c in subjects for h in by_concept[c])
                 if cues and min(h.start for h in cues) < first_subject:
                     result.statement += weight
-            for event, spec in self.rules.events.items():
-                best: tuple[float, list[Hit]] = (0.0, [])
-                for number, rule in enumerate(spec.rules):
-                    if not set(rule.all) <= present or set(rule.none) & present:
-                        continue
-                    hits, factor = self._choose_hits(by_concept, rule)
-                    if index == 0 and all(reading.in_kicker(h) for h in hits):
-                        factor *= KICKER_FACTOR
-                    value = weight * rule.weight * factor
-                    if index > 0 and factor >= 0.5:
-                        fired_in_body[event].add(number)
-                    if value > best[0]:
-                        best = (value, hits)
+            candidates = sorted({i for c in present for i in self._rules_with.get(c, ())})
+            sentence_best: dict[str, tuple[float, list[Hit]]] = {}
+            for position in candidates:
+                event, number, rule, needed, blocked = self._rules[position]
+                if not needed <= present or blocked & present:
+                    continue
+                hits, factor = self._choose_hits(by_concept, rule)
+                if index == 0 and all(reading.in_kicker(h) for h in hits):
+                    factor *= KICKER_FACTOR
+                value = weight * rule.weight * factor
+                if index > 0 and factor >= 0.5:
+                    fired_in_body[event].add(number)
+                if value > sentence_best.get(event, (0.0, []))[0]:
+                    sentence_best[event] = (value, hits)
+            for event, best in sentence_best.items():
                 if best[0] > 0:
                     scores[event] += best[0]
                     if index == 0:
@@ -209,23 +222,27 @@ class EventScorer:
 
     # -- topics ---------------------------------------------------------------------------------
     def topics(self, reading: Reading, event_type: str) -> list[tuple[str, Hit | None]]:
+        mass: dict[str, float] = defaultdict(float)
+        strongest: dict[str, tuple[float, Hit]] = {}
+        for index, by_concept in reading.concept_hits.items():
+            weight = position_weight(index)
+            for concept, hits in by_concept.items():
+                if concept in self._topic_concepts and hits:
+                    mass[concept] += weight * len(hits)
+                    if weight > strongest.get(concept, (0.0, hits[0]))[0]:
+                        strongest[concept] = (weight, hits[0])
         ranked: list[tuple[float, str, Hit | None]] = []
         for name, spec in self.rules.topics.items():
-            score = 0.0
-            strongest: tuple[float, Hit | None] = (0.0, None)
-            for concept, concept_weight in spec.concepts.items():
-                mass = 0.0
-                for index, by_concept in reading.concept_hits.items():
-                    for hit in by_concept.get(concept, ()):
-                        value = position_weight(index)
-                        mass += value
-                        if value * concept_weight > strongest[0]:
-                            strongest = (value * concept_weight, hit)
-                score += min(mass, PER_CONTEXT_CAP) * concept_weight
+            score = sum(min(mass.get(c, 0.0), PER_CONTEXT_CAP) * w for c, w in spec.concepts.items())
             if event_type in spec.events:
                 score += self.rules.thresholds.topic
             if score >= self.rules.thresholds.topic:
-                ranked.append((score, name, strongest[1]))
+                best = max(
+                    ((strongest[c][0] * w, strongest[c][1]) for c, w in spec.concepts.items() if c in strongest),
+                    default=(0.0, None),
+                    key=lambda pair: pair[0],
+                )
+                ranked.append((score, name, best[1]))
         ranked.sort(key=lambda item: -item[0])
         return [(name, hit) for _, name, hit in ranked]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import ahocorasick
 
@@ -32,8 +32,7 @@ class Term:
     symbols: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: an article makes hundreds, and tuples are cheap to create
     term: Term
     start: int  # offsets in the normalised text
     end: int
@@ -50,27 +49,41 @@ class Lexicon:
                     terms.append(term)
         self._automaton = ahocorasick.Automaton()
         for key, terms in patterns.items():
-            self._automaton.add_word(key, (len(key), key.endswith(" "), tuple(terms)))
+            checked = any(t.case_sensitive or t.symbols for t in terms)
+            self._automaton.add_word(key, (len(key), key.endswith(" "), tuple(terms), checked))
         self._automaton.make_automaton()
         self.pattern_count = len(patterns)
+
+    def scan_layers(self, text: Normalized) -> tuple[list[Hit], list[Hit]]:
+        """`scan`, split into (entity hits, concept hits) in one pass."""
+        entities: list[Hit] = []
+        concepts: list[Hit] = []
+        for hit in self.scan(text):
+            (entities if hit.term.layer == "entity" else concepts).append(hit)
+        return entities, concepts
 
     def scan(self, text: Normalized) -> list[Hit]:
         """Every whole-word occurrence of every phrase (overlaps included)."""
         padded = f" {text.text} "
         hits: list[Hit] = []
-        for end_index, (length, closed, terms) in self._automaton.iter(padded):
+        append = hits.append
+        for end_index, (length, closed, terms, checked) in self._automaton.iter(padded):
             start = end_index - length + 1  # padded index of the leading space == norm start
             if closed:
                 end = end_index - 1
             else:
                 following = padded.find(" ", end_index + 1)
                 end = (following if following != -1 else len(padded)) - 1
+            if not checked:
+                for term in terms:
+                    append(Hit(term, start, end))
+                continue
             for term in terms:
                 if term.case_sensitive and not _same_case(text, start, end, term.surface):
                     continue
                 if term.symbols and _symbol_skeleton(_original(text, start, end)) != term.symbols:
                     continue
-                hits.append(Hit(term, start, end))
+                append(Hit(term, start, end))
         return hits
 
 

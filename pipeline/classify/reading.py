@@ -16,7 +16,7 @@ from pipeline.text.normalize import Normalized, normalize
 
 TITLE_WEIGHT = 3.0
 LEAD_SENTENCES = 2  # the title (sentence 0) and the first two body sentences
-_SENTENCE_END = re.compile(r"(?<=[.!?؟…])[\"'”»)\]]*\s+|\n+")
+_SENTENCE_END = re.compile(r"[.!?؟…][\"'”»)\]]*\s+|\n+")
 # "Libya: …", "Violences à Tripoli : …", "عاجل | …": a kicker names the topic, not the news.
 _KICKER = re.compile(r"^\s*(?P<kicker>[^:|«»\"“”]{2,60}?)\s*[:|]\s+")
 _QUOTE_OPEN = "«\"“'‘"
@@ -70,12 +70,9 @@ def position_weight(index: int) -> float:
 
 def split_sentences(title: str, text: str) -> list[int]:
     """Start offsets (in title + "\\n" + text) of each sentence; sentence 0 is the title."""
-    starts = [0, len(title) + 1]
     body_offset = len(title) + 1
-    for match in _SENTENCE_END.finditer(text):
-        if match.end() < len(text):
-            starts.append(body_offset + match.end())
-    return starts
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return [0, body_offset, *(body_offset + end for end in ends if end < len(text))]
 
 
 @dataclass
@@ -86,23 +83,33 @@ class Reading:
     headline: Headline
     entity_hits: list[tuple[Hit, GazetteerEntity]] = field(default_factory=list)
     concept_hits: dict[int, dict[str, list[Hit]]] = field(default_factory=dict)
+    # Sentence starts and the kicker's end in normalised offsets, where hits live.
+    norm_sentence_starts: list[int] = field(default_factory=list)
+    norm_main_start: int = 0
+    years: list[Hit] = field(default_factory=list)
 
     @classmethod
     def of(cls, doc: Document) -> Reading:
         full = doc.full_text
         title = full[: len(doc.title)]
-        return cls(doc, normalize(full), split_sentences(title, full[len(title) + 1 :]), Headline.of(title))
+        norm = normalize(full)
+        starts = split_sentences(title, full[len(title) + 1 :])
+        headline = Headline.of(title)
+        offsets = norm.offsets
+        return cls(
+            doc, norm, starts, headline,
+            norm_sentence_starts=[offsets.normalized_index(s) for s in starts],
+            norm_main_start=offsets.normalized_index(headline.main_start),
+        )
 
     def span(self, hit: Hit) -> tuple[int, int]:
         return self.norm.original_span(hit.start, hit.end)
 
     def sentence_of(self, hit: Hit) -> int:
-        begin, _ = self.norm.offsets.original_span(hit.start, hit.end)
-        return bisect_right(self.sentence_starts, begin) - 1
+        return bisect_right(self.norm_sentence_starts, hit.start) - 1
 
     def in_kicker(self, hit: Hit) -> bool:
-        begin, _ = self.span(hit)
-        return begin < self.headline.main_start
+        return hit.start < self.norm_main_start
 
     def index_concepts(self, hits: Iterable[Hit], extra: Mapping[str, Iterable[Hit]] = {}) -> None:  # noqa: B006
         index: dict[int, dict[str, list[Hit]]] = defaultdict(lambda: defaultdict(list))
@@ -144,22 +151,25 @@ def outermost(hits: list[Hit]) -> list[Hit]:
 
 
 def unmasked(hits: list[Hit], masks: Mapping[str, set[str]]) -> list[Hit]:
-    """Drop a concept phrase inside a longer phrase of the same concept or of one that masks it
-    (gunfire inside "ceasefire"; "since" inside "first time since")."""
-    ordered = sorted(hits, key=lambda h: (h.start, -h.end))
-    kept: list[Hit] = []
-    active: list[Hit] = []
-    for hit in ordered:
-        active = [a for a in active if a.end > hit.start]
-        masked = False
-        for outer in active:
-            longer = (outer.end - outer.start) > (hit.end - hit.start)
-            if longer and outer.start <= hit.start and hit.end <= outer.end:
-                outer_masks = masks.get(outer.term.ref, set())
-                if outer.term.ref == hit.term.ref or hit.term.ref in outer_masks or "*" in outer_masks:
-                    masked = True
-                    break
-        if not masked:
+    """Drop a concept phrase inside a longer phrase of a concept that masks it (gunfire inside
+    "ceasefire"; "since" inside "first time since"). Only the few phrases of masking concepts
+    need comparing: a concept found twice on one span is harmless, rules look at presence."""
+    outers = sorted((h for h in hits if masks.get(h.term.ref)), key=lambda h: h.start)
+    if not outers:
+        return hits
+    covered_start, covered_end = outers[0].start, max(h.end for h in outers)
+    kept = []
+    for hit in hits:
+        if hit.end <= covered_start or hit.start >= covered_end or not _masked(hit, outers, masks):
             kept.append(hit)
-        active.append(hit)
     return kept
+
+
+def _masked(hit: Hit, outers: list[Hit], masks: Mapping[str, set[str]]) -> bool:
+    for outer in outers:
+        inside = outer.start <= hit.start and hit.end <= outer.end
+        if inside and (outer.end - outer.start) > (hit.end - hit.start):
+            outer_masks = masks[outer.term.ref]
+            if hit.term.ref in outer_masks or "*" in outer_masks:
+                return True
+    return False

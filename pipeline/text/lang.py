@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_SCRIPT = re.compile(
+    r"([\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+)|([A-Za-z\u00c0-\u024f]+)|"
+    r"([\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0900-\u097f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+)"
+)
 _WORD = re.compile(r"[a-z\u00e0-\u00ff\u0153']+")
-_OTHER_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0900-\u097f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 
 FUNCTION_WORDS = {
     "en": "a the of and to in is was for on that with as by at from it an are has have be this "
@@ -33,7 +34,12 @@ FUNCTION_WORDS = {
     "nl": "de het een en van is op te dat die voor met zijn niet aan er ook als bij",
     "tr": "ve bir bu da de ile için olarak olan ama daha çok gibi sonra",
 }
-_WORDS = {lang: frozenset(words.split()) for lang, words in FUNCTION_WORDS.items()}
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in FUNCTION_WORDS.items():
+    for _word in _words.split():
+        _LANGS_OF[_word] = (*_LANGS_OF.get(_word, ()), _lang)
+SAMPLE_CHARS = 500  # function words settle the language long before this
+SCRIPT_SAMPLE_CHARS = 300  # the script, sooner still
 MARKER_LETTERS = {
     "fr": "éèêàâçôîûùëïœ",
     "es": "ñ¿¡áíóú",
@@ -47,12 +53,15 @@ def latin_scores(text: str) -> Counter[str]:
     lowered = text.lower()
     scores: Counter[str] = Counter()
     for word in _WORD.findall(lowered):
-        for piece in word.split("'"):
-            for lang, words in _WORDS.items():
-                if piece in words:
-                    scores[lang] += 1
-        if word.startswith(("l'", "d'", "qu'", "n'", "s'", "j'")):
-            scores["fr"] += 1
+        if "'" in word:
+            if word.startswith(("l'", "d'", "qu'", "n'", "s'", "j'")):
+                scores["fr"] += 1
+            pieces = word.split("'")
+        else:
+            pieces = [word]
+        for piece in pieces:
+            for lang in _LANGS_OF.get(piece, ()):
+                scores[lang] += 1
     for lang, letters in MARKER_LETTERS.items():
         count = sum(lowered.count(letter) for letter in letters)
         if count:
@@ -62,10 +71,15 @@ def latin_scores(text: str) -> Counter[str]:
 
 def detect_language(text: str, hint: str | None = None) -> str:
     """'ar', 'en', 'fr' or 'other' for `text` (a title, a body, or both)."""
-    sample = text[:4000]
-    arabic = len(_ARABIC.findall(sample))
-    latin = len(_LATIN.findall(sample))
-    other = len(_OTHER_SCRIPTS.findall(sample))
+    sample = text[:SAMPLE_CHARS]
+    arabic = latin = other = 0
+    for match in _SCRIPT.finditer(sample, 0, SCRIPT_SAMPLE_CHARS):
+        if match.group(1):
+            arabic += 1
+        elif match.group(2):
+            latin += 1
+        else:
+            other += 1
     if arabic == 0 and latin == 0 and other == 0:
         return hint if hint in ("ar", "en", "fr") else "other"
     if arabic >= max(latin, other) * 0.6:

@@ -97,6 +97,8 @@ class OffsetMap:
     original_length: int
 
     def original_index(self, norm_index: int) -> int:
+        if not self.norm_starts:
+            return norm_index  # most texts: nothing deleted or expanded
         i = bisect_right(self.norm_starts, norm_index) - 1
         if i < 0:
             return norm_index
@@ -109,6 +111,20 @@ class OffsetMap:
             begin = self.original_index(start) if start < self._norm_length() else self.original_length
             return begin, begin
         return self.original_index(start), self.original_index(end - 1) + 1
+
+    def normalized_index(self, original_index: int) -> int:
+        """The inverse: where an original character landed in the normalised text (the first
+        normalised index at or after it, for deleted characters)."""
+        if not self.norm_starts:
+            return original_index
+        low, high = 0, self._norm_length()
+        while low < high:  # original_index() is monotone in its argument
+            middle = (low + high) // 2
+            if self.original_index(middle) < original_index:
+                low = middle + 1
+            else:
+                high = middle
+        return low
 
     def _norm_length(self) -> int:
         return self.original_length - (self.deltas[-1] if self.deltas else 0)

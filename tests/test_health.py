@@ -1,0 +1,51 @@
+"""Source health flags and the ops notices they raise, once per episode."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from pipeline.catalogue import load_catalogue
+from pipeline.config import Settings
+from pipeline.crawlruns import sync_sources
+from pipeline.db import ensure_schema, session_scope
+from pipeline.health import plan_health_notices, source_health
+from pipeline.models import AlertOutbox, CrawlRun, utcnow
+from tests.helpers import write_catalogue
+
+
+def _runs(session, source: str, statuses: list[tuple[str, int]], start_hours_ago: int) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    for i, (status, new) in enumerate(statuses):
+        at = now - timedelta(hours=start_hours_ago - i)
+        errors = [{"url": "https://x/feed", "error": "HTTP 503", "kind": "listing_failed"}] if status == "error" else []
+        session.add(CrawlRun(source_id=source, cycle_id=f"c{i}", started_at=at, finished_at=at, status=status, articles_new=new, errors=errors))
+
+
+def test_flags_and_notices(settings: Settings) -> None:
+    settings = write_catalogue(settings, [
+        {"id": "healthy", "urls": ["https://a.example/feed"]},
+        {"id": "broken", "urls": ["https://b.example/feed"], "failures_flag": 3},
+        {"id": "quiet", "urls": ["https://c.example/feed"], "silent_after_hours": 24},
+        {"id": "fresh", "urls": ["https://d.example/feed"]},
+    ])
+    catalogue = load_catalogue(settings.sources_path)
+    engine = ensure_schema(settings.database_url)
+    with session_scope(engine) as session:
+        sync_sources(session, catalogue.sources)
+        _runs(session, "healthy", [("ok", 3), ("not_modified", 0), ("ok", 1)], 10)
+        _runs(session, "broken", [("ok", 2), ("error", 0), ("error", 0), ("error", 0)], 10)
+        _runs(session, "quiet", [("ok", 5)] + [("ok", 0)] * 5, 60)
+    with session_scope(engine) as session:
+        health = {h.source_id: h for h in source_health(session, catalogue)}
+    assert health["healthy"].flags == [] and health["healthy"].new_7d == 4
+    assert health["broken"].flags == ["failing"] and health["broken"].last_error == "HTTP 503"
+    assert health["quiet"].flags == ["silent"]
+    assert health["fresh"].flags == ["never_ran"]
+    for _ in range(2):
+        with session_scope(engine) as session:
+            plan_health_notices(session, catalogue, "C-OPS")
+    with session_scope(engine) as session:
+        keys = sorted(session.scalars(select(AlertOutbox.alert_key).where(AlertOutbox.kind == "ops")))
+    assert [k.split(":")[2:4] for k in keys] == [["broken", "failing"], ["quiet", "silent"]], "one notice per episode"
