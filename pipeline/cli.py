@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+subs_app = typer.Typer(help="Slack subscriptions: who gets which developments.", no_args_is_help=True)
+app.add_typer(subs_app, name="subscriptions")
 
 
 def _settings() -> Settings:
@@ -234,6 +236,144 @@ def sources(
         health = source_health(session, catalogue)
     _say("")
     _say(format_health(health))
+
+
+@subs_app.command("add")
+def subscriptions_add(
+    name: Annotated[str, typer.Argument(help="Subscription id: lowercase letters, digits, - and _.")],
+    channel: Annotated[str, typer.Option(help="Slack channel id or #name.")],
+    event: Annotated[list[str] | None, typer.Option("--event", help="Event type (repeatable); default: all developments.")] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic (repeatable).")] = None,
+    entity: Annotated[list[str] | None, typer.Option("--entity", help="Entity name in any language, or Wikidata id (repeatable).")] = None,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="ar, en or fr (repeatable).")] = None,
+    min_confidence: Annotated[float, typer.Option(help="Minimum development confidence, 0-1.")] = 0.0,
+    min_sources: Annotated[int, typer.Option(help="Minimum independent sources.")] = 1,
+    quiet_hours: Annotated[str | None, typer.Option(help="Hold alerts in these Libya-time hours, e.g. 22:00-07:00.")] = None,
+) -> None:
+    """Add or replace a subscription (kept in the database; file subscriptions are managed in
+    the YAML file).
+
+    Example: libya-monitor subscriptions add haftar-talks --channel C0123 --event meeting_talks --entity حفتر
+    """
+    from pydantic import ValidationError
+
+    from pipeline.alerts.subscriptions import SubscriptionSpec, to_row
+    from pipeline.classify.engine import default_classifier
+    from pipeline.db import ensure_schema, session_scope, upsert
+    from pipeline.models import Subscription
+
+    try:
+        spec = SubscriptionSpec(
+            id=name, channel=channel, event_types=event or [], topics=topic or [], entities=entity or [],
+            langs=lang or [], min_confidence=min_confidence, min_sources=min_sources, quiet_hours=quiet_hours,
+        )
+        row = to_row(spec, default_classifier().gazetteer, "cli")
+    except ValidationError as exc:
+        typer.echo("error: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()), err=True)
+        raise typer.Exit(2) from exc
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    with session_scope(ensure_schema(_settings().database_url)) as session:
+        upsert(session, Subscription, [row], keys=("id",), update=[k for k in row if k not in ("id", "created_at")])
+    _say(f"subscription {name} -> {channel} saved")
+
+
+@subs_app.command("list")
+def subscriptions_list() -> None:
+    """List subscriptions (file, default and CLI ones) with their filters.
+
+    Example: libya-monitor subscriptions list
+    """
+    from sqlalchemy import select
+
+    from pipeline.alerts.subscriptions import sync_subscriptions
+    from pipeline.classify.engine import default_classifier
+    from pipeline.db import ensure_schema, session_scope
+    from pipeline.models import Subscription
+
+    settings = _settings()
+    with session_scope(ensure_schema(settings.database_url)) as session:
+        try:
+            sync_subscriptions(session, settings, default_classifier().gazetteer)
+        except MonitorError as exc:
+            _fail(exc)
+            return
+        rows = list(session.scalars(select(Subscription).order_by(Subscription.id)))
+        for s in rows:
+            filters = [
+                f"events={','.join(s.event_types) or 'all'}", f"topics={','.join(s.topics) or 'any'}",
+                f"entities={','.join(s.entity_ids) or 'any'}", f"langs={','.join(s.langs) or 'any'}",
+                f"min_confidence={s.min_confidence}", f"min_sources={s.min_sources}",
+                f"quiet={s.quiet_hours or '-'}",
+            ]
+            state = "" if s.enabled else " (disabled)"
+            _say(f"{s.id:20} {s.channel:20} [{s.origin}]{state} " + " ".join(filters))
+
+
+@subs_app.command("remove")
+def subscriptions_remove(name: Annotated[str, typer.Argument(help="Subscription id.")]) -> None:
+    """Disable a subscription (its alert history is kept). File subscriptions are removed
+    by editing the file.
+
+    Example: libya-monitor subscriptions remove haftar-talks
+    """
+    from pipeline.db import ensure_schema, session_scope
+    from pipeline.models import Subscription
+
+    with session_scope(ensure_schema(_settings().database_url)) as session:
+        row = session.get(Subscription, name)
+        if row is None:
+            typer.echo(f"error: no subscription {name!r}", err=True)
+            raise typer.Exit(2)
+        if row.origin == "yaml":
+            typer.echo(f"error: {name!r} comes from the subscriptions file: remove it there", err=True)
+            raise typer.Exit(2)
+        row.enabled = False
+    _say(f"subscription {name} disabled")
+
+
+@subs_app.command("test")
+def subscriptions_test(
+    name: Annotated[str, typer.Argument(help="Subscription id.")],
+    days: Annotated[int, typer.Option(help="Look back this many days.")] = 7,
+) -> None:
+    """Show which recent developments a subscription would have received, and why not the others.
+
+    Example: libya-monitor subscriptions test haftar-talks --days 30
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from pipeline.alerts.messages import EVENT_LABELS, libya_time
+    from pipeline.alerts.subscriptions import matches, qualifies, sync_subscriptions
+    from pipeline.classify.engine import default_classifier
+    from pipeline.db import ensure_schema, session_scope
+    from pipeline.models import Development, Subscription, utcnow
+
+    settings = _settings()
+    with session_scope(ensure_schema(settings.database_url)) as session:
+        sync_subscriptions(session, settings, default_classifier().gazetteer)
+        subscription = session.get(Subscription, name)
+        if subscription is None:
+            typer.echo(f"error: no subscription {name!r}", err=True)
+            raise typer.Exit(2)
+        since = utcnow() - timedelta(days=days)
+        developments = session.scalars(select(Development).where(Development.last_seen_at >= since).order_by(Development.first_seen_at))
+        shown = 0
+        for d in developments:
+            if not matches(subscription, d):
+                continue
+            verdict = "would alert" if qualifies(subscription, d) else (
+                f"held back: {d.independent_sources} source(s) < {subscription.min_sources}"
+                if d.independent_sources < subscription.min_sources
+                else f"held back: confidence {d.confidence:.2f} < {subscription.min_confidence}"
+            )
+            _say(f"{libya_time(d.first_seen_at):28} {EVENT_LABELS.get(d.event_type, d.event_type):34} {verdict:26} {d.title[:90]}")
+            shown += 1
+        if not shown:
+            _say(f"no development in the last {days} days matches {name}")
 
 
 @db_app.command("upgrade")
