@@ -3,12 +3,14 @@
 An article reporting a development joins an open development when, within the time window,
 it reports the same event type (or a recorded escalation of it: talks that became an agreement,
 a truce broken, clashes that ended in a truce), and the two share a place, or at least two other
-key entities. Entity ids make Arabic, English and French coverage comparable. A near-duplicate
-of an article follows that article. Otherwise the article opens a new development.
+key entities (named in headline or lead). Entity ids make Arabic, English and French coverage
+comparable. A near-duplicate of an article follows that article. Otherwise the article opens a
+new development.
 
 Work is selected by state (development articles not yet grouped), never by the clock, so the
 step can be re-run or overlap another run without creating duplicates: an article belongs to at
-most one development (its primary key in development_articles).
+most one development (its primary key in development_articles). Candidate developments are found
+through an index from entity ids, so the cost grows with the articles, not with their product.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pipeline.models import (
     Development,
     DevelopmentArticle,
     DevelopmentChange,
+    Entity,
     EntityMention,
     Label,
     Source,
@@ -43,6 +46,7 @@ ESCALATIONS = frozenset(
     }
 )
 PLACE_TYPES = ("place", "facility")
+CORROBORATION_BONUS = 0.1
 
 
 @dataclass
@@ -61,6 +65,7 @@ class Coverage:
     others: set[str]
     duplicate_of: int | None
     facilities: set[str] = field(default_factory=set)  # named in the headline
+    topics: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -68,8 +73,8 @@ class OpenDevelopment:
     row: Development
     places: set[str]
     others: set[str]
+    facilities: set[str]
     article_ids: set[int] = field(default_factory=set)
-    facilities: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -87,54 +92,62 @@ def group_developments(
     window: timedelta = DEFAULT_WINDOW,
     now: datetime | None = None,
 ) -> GroupingReport:
-    now = now or utcnow()
     pending = _pending_coverage(session, classifier_version)
     report = GroupingReport(articles=len(pending))
     if not pending:
         return report
-    earliest = min(c.at for c in pending) - window
-    open_devs = _open_developments(session, classifier_version, earliest)
-    membership = {aid: dev for dev in open_devs for aid in dev.article_ids}
+    open_devs = _open_developments(session, classifier_version, min(c.at for c in pending) - window)
+    membership = {article_id: dev for dev in open_devs for article_id in dev.article_ids}
+    index: dict[str, list[OpenDevelopment]] = defaultdict(list)  # entity id -> developments naming it
+    for dev in open_devs:
+        for entity_id in dev.places | dev.others:
+            index[entity_id].append(dev)
     touched: dict[int, OpenDevelopment] = {}
+    links: list[dict[str, object]] = []
     for coverage in pending:
         target = membership.get(coverage.duplicate_of) if coverage.duplicate_of else None
         if target is None:
-            target = _best_match(open_devs, coverage, window)
+            candidates = {id(d): d for e in coverage.places | coverage.others for d in index.get(e, ())}
+            target = _best_match(candidates.values(), coverage, window)
         if target is None:
             target = _create(session, coverage)
-            open_devs.append(target)
             report.created.append(target.row.id)
-        else:
-            if _escalate(session, target, coverage):
-                report.escalated.append(target.row.id)
-        _attach(session, target, coverage)
+        elif _escalate(session, target, coverage):
+            report.escalated.append(target.row.id)
+        new_entities = (coverage.places | coverage.others) - (target.places | target.others)
+        _attach(target, coverage)
+        for entity_id in new_entities:
+            index[entity_id].append(target)
+        links.append({"article_id": coverage.article_id, "development_id": target.row.id, "added_at": utcnow()})
         membership[coverage.article_id] = target
         touched[target.row.id] = target
-    for dev in touched.values():
-        _refresh(session, dev, classifier_version)
-        if dev.row.id not in report.created:
-            report.updated.append(dev.row.id)
+    for start in range(0, len(links), 500):
+        insert_ignore(session, DevelopmentArticle, links[start : start + 500], keys=("article_id",))
+    report.updated = [dev_id for dev_id in touched if dev_id not in set(report.created)]
     return report
 
 
 def _pending_coverage(session: Session, version: str) -> list[Coverage]:
     grouped = select(DevelopmentArticle.article_id)
     rows = session.execute(
-        select(Article, Label, Source.provenance)
+        select(
+            Article.id, Article.source_id, Article.title, Article.published_at, Article.first_seen_at,
+            Article.duplicate_of_id, Label.lang, Label.event_type, Label.confidence, Label.topics, Source.provenance,
+        )
         .join(Label, (Label.article_id == Article.id) & (Label.classifier_version == version))
         .join(Source, Source.id == Article.source_id)
         .where(Label.is_ceasefire_development.is_(True), Article.id.not_in(grouped))
         .order_by(Article.published_at, Article.id)
     ).all()
-    entities = _entities_of(session, [article.id for article, _, _ in rows], version)
+    entities = _entities_of(session, [row.id for row in rows], version)
     coverage = []
-    for article, label, provenance in rows:
-        places, others, facilities = entities.get(article.id, (set(), set(), set()))
+    for row in rows:
+        places, others, facilities = entities.get(row.id, (set(), set(), set()))
         coverage.append(
             Coverage(
-                article.id, article.source_id, provenance, label.lang, article.title, label.event_type,
-                label.confidence, article.published_at or article.first_seen_at, places, others,
-                article.duplicate_of_id, facilities,
+                row.id, row.source_id, row.provenance, row.lang, row.title, row.event_type, row.confidence,
+                row.published_at or row.first_seen_at, places, others, row.duplicate_of_id, facilities,
+                list(row.topics or []),
             )
         )
     return coverage
@@ -143,9 +156,7 @@ def _pending_coverage(session: Session, version: str) -> list[Coverage]:
 def _entities_of(
     session: Session, article_ids: list[int], version: str
 ) -> dict[int, tuple[set[str], set[str], set[str]]]:
-    """Per article, its salient (headline and lead) places, other entities, and facilities."""
-    from pipeline.models import Entity
-
+    """Per article, its salient (headline and lead) places, other entities, and headline facilities."""
     result: dict[int, tuple[set[str], set[str], set[str]]] = defaultdict(lambda: (set(), set(), set()))
     for start in range(0, len(article_ids), 500):
         chunk = article_ids[start : start + 500]
@@ -170,24 +181,25 @@ def _entities_of(
 
 def _open_developments(session: Session, version: str, since: datetime) -> list[OpenDevelopment]:
     devs = list(session.scalars(select(Development).where(Development.last_seen_at >= since)))
+    if not devs:
+        return []
     members: dict[int, set[int]] = defaultdict(set)
-    if devs:
+    for start in range(0, len(devs), 500):
+        ids = [d.id for d in devs[start : start + 500]]
         for dev_id, article_id in session.execute(
             select(DevelopmentArticle.development_id, DevelopmentArticle.article_id).where(
-                DevelopmentArticle.development_id.in_([d.id for d in devs])
+                DevelopmentArticle.development_id.in_(ids)
             )
         ):
             members[dev_id].add(article_id)
     entities = _entities_of(session, [a for ids in members.values() for a in ids], version)
-    result = []
-    for dev in devs:
-        headline_facilities = {f for a in members[dev.id] for f in entities.get(a, (set(), set(), set()))[2]}
-        result.append(
-            OpenDevelopment(
-                dev, set(dev.place_ids), set(dev.entity_ids) - set(dev.place_ids), members[dev.id], headline_facilities
-            )
+    return [
+        OpenDevelopment(
+            dev, set(dev.place_ids), set(dev.entity_ids) - set(dev.place_ids),
+            {f for a in members[dev.id] for f in entities.get(a, (set(), set(), set()))[2]}, members[dev.id],
         )
-    return result
+        for dev in devs
+    ]
 
 
 def compatible(dev_type: str, article_type: str) -> bool:
@@ -211,9 +223,9 @@ def match_score(dev: OpenDevelopment, coverage: Coverage) -> float:
     return 0.0
 
 
-def _best_match(devs: list[OpenDevelopment], coverage: Coverage, window: timedelta) -> OpenDevelopment | None:
+def _best_match(devs: object, coverage: Coverage, window: timedelta) -> OpenDevelopment | None:
     best: tuple[float, OpenDevelopment | None] = (0.0, None)
-    for dev in devs:
+    for dev in devs:  # type: ignore[attr-defined]
         if coverage.at > dev.row.last_seen_at + window or coverage.at < dev.row.first_seen_at - window:
             continue
         score = match_score(dev, coverage)
@@ -226,14 +238,24 @@ def _create(session: Session, coverage: Coverage) -> OpenDevelopment:
     row = Development(
         event_type=coverage.event_type,
         title=coverage.title,
-        titles={coverage.lang: coverage.title},
+        titles={},
         first_seen_at=coverage.at,
         last_seen_at=coverage.at,
-        confidence=coverage.confidence,
+        source_ids=[],
+        independent_source_ids=[],
+        provenances=[],
+        langs=[],
+        topics=[],
+        entity_ids=[],
+        place_ids=[],
+        article_count=0,
+        independent_sources=0,
+        max_article_confidence=0.0,
+        confidence=0.0,
     )
     session.add(row)
     session.flush()
-    return OpenDevelopment(row, set(), set())
+    return OpenDevelopment(row, set(), set(), set())
 
 
 def _escalate(session: Session, dev: OpenDevelopment, coverage: Coverage) -> bool:
@@ -249,59 +271,36 @@ def _escalate(session: Session, dev: OpenDevelopment, coverage: Coverage) -> boo
     return True
 
 
-def _attach(session: Session, dev: OpenDevelopment, coverage: Coverage) -> None:
-    insert_ignore(
-        session,
-        DevelopmentArticle,
-        [{"article_id": coverage.article_id, "development_id": dev.row.id, "added_at": utcnow()}],
-        keys=("article_id",),
-    )
+def _attach(dev: OpenDevelopment, coverage: Coverage) -> None:
+    """Fold one article into the development's summary (no query: the summary is cumulative)."""
+    row = dev.row
     dev.article_ids.add(coverage.article_id)
     dev.places |= coverage.places
     dev.others |= coverage.others
     dev.facilities |= coverage.facilities
-
-
-def _refresh(session: Session, dev: OpenDevelopment, version: str) -> None:
-    """Recompute a development's summary from all its articles."""
-    rows = session.execute(
-        select(Article, Label, Source.provenance)
-        .join(DevelopmentArticle, DevelopmentArticle.article_id == Article.id)
-        .join(Source, Source.id == Article.source_id)
-        .join(Label, (Label.article_id == Article.id) & (Label.classifier_version == version), isouter=True)
-        .where(DevelopmentArticle.development_id == dev.row.id)
-        .order_by(Article.published_at, Article.id)
-    ).all()
-    row = dev.row
-    titles: dict[str, str] = {}
-    sources: list[str] = []
-    independent: set[str] = set()
-    provenances: set[str] = set()
-    confidence = 0.0
-    times = []
-    topics: set[str] = set()
-    for article, label, provenance in rows:
-        topics.update(label.topics if label else [])
-        lang = (label.lang if label else None) or article.lang or "other"
-        titles.setdefault(lang, article.title)
-        if article.source_id not in sources:
-            sources.append(article.source_id)
-        if article.duplicate_of_id is None:
-            independent.add(article.source_id)
-            provenances.add(provenance)
-        confidence = max(confidence, label.confidence if label else 0.0)
-        times.append(article.published_at or article.first_seen_at)
-    row.titles = titles
-    row.title = rows[0][0].title if rows else row.title
-    row.source_ids = sources
-    row.provenances = sorted(provenances)
-    row.langs = sorted(titles)
-    row.article_count = len(rows)
-    row.independent_sources = max(len(independent), 1)
-    row.confidence = round(min(0.99, confidence + 0.1 * (len(independent) - 1)), 4)
-    row.topics = sorted(topics)
+    if coverage.at < row.first_seen_at or not row.article_count:
+        row.title = coverage.title
+    row.first_seen_at = min(row.first_seen_at, coverage.at)
+    row.last_seen_at = max(row.last_seen_at, coverage.at)
+    row.titles = {**(row.titles or {}), coverage.lang: (row.titles or {}).get(coverage.lang, coverage.title)}
+    row.langs = sorted(row.titles)
+    row.source_ids = _added(row.source_ids, coverage.source_id)
+    if coverage.duplicate_of is None:
+        row.independent_source_ids = _added(row.independent_source_ids, coverage.source_id)
+        row.provenances = sorted(set(row.provenances or []) | {coverage.provenance})
+    row.topics = sorted(set(row.topics or []) | set(coverage.topics))
     row.place_ids = sorted(dev.places)
     row.entity_ids = sorted(dev.places | dev.others)
-    if times:
-        row.first_seen_at, row.last_seen_at = min(times), max(times)
+    row.article_count = (row.article_count or 0) + 1
+    row.independent_sources = max(len(row.independent_source_ids or []), 1)
+    row.max_article_confidence = max(row.max_article_confidence or 0.0, coverage.confidence)
+    bonus = CORROBORATION_BONUS * (row.independent_sources - 1)
+    row.confidence = round(min(0.99, row.max_article_confidence + bonus), 4)
     row.updated_at = utcnow()
+
+
+def _added(values: list[str] | None, value: str) -> list[str]:
+    values = list(values or [])
+    if value not in values:
+        values.append(value)
+    return values

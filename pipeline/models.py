@@ -202,8 +202,10 @@ class Development(Base):
     __tablename__ = "developments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Kept in step with development_articles: which stored coverage the alerts have described.
+    # Sources whose coverage is their own (not a syndicated copy): corroboration.
     independent_sources: Mapped[int] = mapped_column(default=1)
+    independent_source_ids: Mapped[list[Any]] = mapped_column(default=list)
+    max_article_confidence: Mapped[float] = mapped_column(Float, default=0.0)
     event_type: Mapped[str] = mapped_column(String(40), index=True)
     title: Mapped[str] = mapped_column(Text)
     titles: Mapped[dict[str, Any]] = mapped_column(default=dict)

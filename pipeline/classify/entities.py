@@ -97,17 +97,29 @@ class EntityResolver:
             libya_mass += min(mass, PER_ENTITY_CAP) * type_weight
         theatre_of = {concept: name for name, concepts in contexts.items() for concept in concepts}
         per_theatre: dict[str, float] = defaultdict(float)
+        other_lead = 0.0
         for index, by_concept in reading.concept_hits.items():
             weight = position_weight(index)
             for concept, concept_hits in by_concept.items():
                 theatre = theatre_of.get(concept)
                 if theatre is not None:
                     per_theatre[theatre] += weight * len(concept_hits)
+                    if index <= LEAD_SENTENCES:
+                        other_lead += weight * len(concept_hits)
         other_mass = sum(min(mass, PER_CONTEXT_CAP) for mass in per_theatre.values())
         for hit, entity in reading.entity_hits:
             if entity.key in self.homonyms:
                 other_mass += position_weight(reading.sentence_of(hit))
         score = libya_mass / (libya_mass + other_mass + 1.5) if libya_mass else 0.0
+        if other_lead:
+            # What headline and lead are about decides: a war elsewhere that keeps naming
+            # Libya further down (a comparison, a border) is still a story about elsewhere.
+            libya_lead = sum(
+                weight for hit, entity in reading.entity_hits
+                if entity.libya and (index := reading.sentence_of(hit)) <= LEAD_SENTENCES
+                for weight in [position_weight(index) * (PERIPHERAL_WEIGHT if _inside_any(hit, peripheral) else 1.0)]
+            )
+            score *= 0.4 + 0.6 * libya_lead / (libya_lead + other_lead)
         ranked = sorted(per_entity, key=per_entity.__getitem__, reverse=True)
         return score, [first_hits[key] for key in ranked]
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pipeline.classify.lexicon import Hit
-from pipeline.classify.reading import TITLE_WEIGHT, Reading, position_weight, sentence_weight
+from pipeline.classify.reading import LEAD_SENTENCES, TITLE_WEIGHT, Reading, position_weight, sentence_weight
 from pipeline.classify.rules import EventRule, Rules
 
 STATEMENT_FACTOR = 0.15
@@ -38,6 +38,7 @@ RANK_DECAY = 0.6  # a second event in the headline weighs 60% of its title score
 NEAR_CHARS = 30
 BACKGROUND_CHARS = 45
 TIE_MARGIN = 0.85
+RESOLUTIONS = ("agreement", "monitoring_mechanism", "prisoner_exchange", "road_or_airport_reopening")
 PER_CONTEXT_CAP = 8.0
 
 
@@ -48,7 +49,10 @@ class EventScores:
     statement: float = 0.0  # weight of sentences that call, welcome, deny… about the track
     security: float = 0.0  # weight of sentences about the ceasefire track itself
     subjects: float = 0.0  # weight of sentences naming any security-track subject
-    title_statement: bool = False
+    title_statement: bool = False  # the headline calls, welcomes, denies… before any event
+    title_hedged: bool = False  # the headline asks or quotes: weaker than a statement
+    opinion: bool = False  # the lead says it is an op-ed, analysis or anniversary piece
+    title_events: list[str] = field(default_factory=list)  # events the headline states, first first
 
 
 class EventScorer:
@@ -69,6 +73,7 @@ class EventScorer:
             for concept in rule.all:
                 self._rules_with[concept].append(position)
         self._topic_concepts = {c for spec in rules.topics.values() for c in spec.concepts}
+        self._event_concepts = {c for _, _, rule, _, _ in self._rules for c in rule.all}
 
     # -- scoring --------------------------------------------------------------------------------
     def score(self, reading: Reading) -> EventScores:
@@ -76,8 +81,12 @@ class EventScorer:
         scores: dict[str, float] = defaultdict(float)
         fired_in_body: dict[str, set[int]] = defaultdict(set)
         title_fires: list[tuple[int, str, float]] = []  # (trigger position, event, value)
+        title_concepts = set(reading.concept_hits.get(0, {}))
+        hint_headline = not title_concepts & self._event_concepts
         for index, by_concept in reading.concept_hits.items():
-            weight = sentence_weight(index)
+            weight = sentence_weight(index, hint_headline=hint_headline)
+            if index <= LEAD_SENTENCES and by_concept.get(self.modality.opinion):
+                result.opinion = True
             present = {c for c, hs in by_concept.items() if hs}
             if present & self.security:
                 result.security += weight
@@ -113,6 +122,9 @@ class EventScorer:
         self._credit_headline(reading, fired_in_body, scores)
         result.scores = dict(scores)
         result.title_statement = self._headline_is_statement(reading, title_fires)
+        result.title_hedged = reading.headline.question
+        result.opinion = result.opinion or reading.headline.commentary
+        result.title_events = [event for _, event, value in sorted(title_fires) if value >= TITLE_WEIGHT * 0.5]
         return result
 
     def _local_factor(self, by_concept: Mapping[str, list[Hit]], hit: Hit) -> float:
@@ -185,8 +197,8 @@ class EventScorer:
         """A headline that calls, welcomes, warns, denies, quotes or asks, before it states
         any event of its own."""
         factual = [position for position, _, value in title_fires if value >= TITLE_WEIGHT * 0.5]
-        if reading.headline.quoted or reading.headline.question:
-            return not factual  # "…quittent Joufra, cap sur le Sahel ?" still reports a fact
+        if reading.headline.quoted:
+            return not factual  # someone's words are the headline
         title = reading.concept_hits.get(0, {})
         cues = [
             h
@@ -204,13 +216,19 @@ class EventScorer:
             return "none", 0.0
         thresholds = self.rules.thresholds
         about_track = s.security >= 2.0 or s.subjects >= 2.0 or s.statement > 0
-        if s.title_statement and about_track:
-            return "statement_only", _confidence(max(s.statement, s.subjects), thresholds.statement_cues)
         candidates = {e: v for e, v in s.scores.items() if v >= thresholds.event}
+        if (s.title_statement or s.opinion) and about_track:
+            return "statement_only", _confidence(max(s.statement, s.subjects), thresholds.statement_cues)
+        if s.title_hedged and not candidates and s.security >= 2.0:
+            return "statement_only", _confidence(s.security, thresholds.statement)
         if candidates:
             top = max(candidates.values())
             close = [e for e, v in candidates.items() if v >= TIE_MARGIN * top]
-            best = min(close, key=self.order.__getitem__)
+            # A truce or a deployment story narrates the fighting it ends; unless the headline
+            # itself reports clashes, the resolution is the news.
+            if "violation_or_clashes" in close and "violation_or_clashes" not in s.title_events:
+                close += [e for e in candidates if e in RESOLUTIONS and candidates[e] >= 0.5 * top]
+            best = min(set(close), key=self.order.__getitem__)
             if s.statement >= 2 * s.scores[best]:
                 return "statement_only", _confidence(s.statement, thresholds.statement_cues)
             return best, _confidence(s.scores[best], thresholds.event)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pipeline.classify.document import Document
 from pipeline.classify.gazetteer import GazetteerEntity
 from pipeline.classify.lexicon import Hit
-from pipeline.text.normalize import Normalized, normalize
+from pipeline.text.normalize import Normalized, normalize, normalize_phrase
 
 TITLE_WEIGHT = 3.0
 LEAD_SENTENCES = 2  # the title (sentence 0) and the first two body sentences
@@ -20,6 +20,13 @@ _SENTENCE_END = re.compile(r"[.!?؟…][\"'”»)\]]*\s+|\n+")
 # "Libya: …", "Violences à Tripoli : …", "عاجل | …": a kicker names the topic, not the news.
 _KICKER = re.compile(r"^\s*(?P<kicker>[^:|«»\"“”]{2,60}?)\s*[:|]\s+")
 _QUOTE_OPEN = "«\"“'‘"
+COMMENTARY_KICKERS = frozenset(
+    normalize_phrase(k)
+    for k in (
+        "analysis", "opinion", "op-ed", "op ed", "editorial", "comment", "commentary", "explainer",
+        "تحليل", "رأي", "مقال رأي", "قراءة", "analyse", "tribune", "éditorial", "décryptage", "chronique",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,8 @@ class Headline:
 
     main_start: int  # offset (in the title) where the main clause begins
     quoted: bool  # "Dbeibah: «no return to war»" — someone's words, not an event
-    question: bool  # "Will the Zawiya truce hold?" — analysis
+    question: bool  # "Will the Zawiya truce hold?" — analysis, or a hedge over real news
+    commentary: bool  # "Analysis: …", "رأي | …": the kicker says it is commentary
 
     @classmethod
     def of(cls, title: str) -> Headline:
@@ -41,7 +49,8 @@ class Headline:
         # fact and is not a quotation.
         quoted = bool(main) and main[0] in _QUOTE_OPEN and _quotation_words(main) >= 3
         question = stripped.endswith(("?", "؟")) or stripped.rstrip("»\"”' ").endswith(("?", "؟"))
-        return cls(main_start, quoted, question)
+        kicker = normalize_phrase(title[:main_start]) if main_start else ""
+        return cls(main_start, quoted, question, kicker in COMMENTARY_KICKERS)
 
 
 _QUOTE_CLOSE = {"«": "»", '"': '"', "“": "”", "'": "'", "‘": "’"}
@@ -54,11 +63,13 @@ def _quotation_words(text: str) -> int:
     return len(inside.split())
 
 
-def sentence_weight(index: int) -> float:
+def sentence_weight(index: int, *, hint_headline: bool = False) -> float:
+    """Title 3, lead 2, then 1 and 0.5. Under a headline that only hints ("Twelve men come
+    home"), the lead is where the news is stated: it weighs like a headline."""
     if index == 0:
         return TITLE_WEIGHT
     if index <= LEAD_SENTENCES:
-        return 2.0
+        return TITLE_WEIGHT if hint_headline else 2.0
     if index <= 5:
         return 1.0
     return 0.5

@@ -92,6 +92,7 @@ class Modality(BaseModel):
     security: list[ConceptName]
     statement_subjects: list[ConceptName]
     peripheral: ConceptName  # phrases that name Libya in passing ("near the Libyan border")
+    opinion: ConceptName  # "this op-ed", "five years ago today": the piece is commentary
 
 
 class Thresholds(BaseModel):
@@ -129,7 +130,7 @@ class Rules(BaseModel):
             if bad:
                 raise ValueError(f"topics.{topic}: unknown events {sorted(bad)}")
         m = self.modality
-        used += [("modality", c) for c in (m.statement, m.denial, m.negation, m.future, m.background, m.context, m.plan, m.peripheral, *m.security, *m.statement_subjects)]
+        used += [("modality", c) for c in (m.statement, m.denial, m.negation, m.future, m.background, m.context, m.plan, m.peripheral, m.opinion, *m.security, *m.statement_subjects)]
         used += [(f"concepts.{n}.masks", c) for n, spec in self.concepts.items() for c in spec.masks if c != "*"]
         used += [(f"contexts.{name}", c) for name, concepts in self.contexts.items() for c in concepts]
         unknown = sorted({f"{where}: {concept}" for where, concept in used if concept not in known})

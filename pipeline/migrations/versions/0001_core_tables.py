@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:53:52.542748
+Create Date: 2026-11-29 15:30:49.993634
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ def upgrade() -> None:
     op.create_table('developments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('independent_sources', sa.Integer(), nullable=False),
+    sa.Column('independent_source_ids', sa.JSON(), nullable=False),
+    sa.Column('max_article_confidence', sa.Float(), nullable=False),
     sa.Column('event_type', sa.String(length=40), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('titles', sa.JSON(), nullable=False),
