@@ -104,7 +104,7 @@ class EntityResolver:
                 theatre = theatre_of.get(concept)
                 if theatre is not None:
                     per_theatre[theatre] += weight * len(concept_hits)
-                    if index <= LEAD_SENTENCES:
+                    if 1 <= index <= LEAD_SENTENCES:
                         other_lead += weight * len(concept_hits)
         other_mass = sum(min(mass, PER_CONTEXT_CAP) for mass in per_theatre.values())
         for hit, entity in reading.entity_hits:
@@ -112,11 +112,12 @@ class EntityResolver:
                 other_mass += position_weight(reading.sentence_of(hit))
         score = libya_mass / (libya_mass + other_mass + 1.5) if libya_mass else 0.0
         if other_lead:
-            # What headline and lead are about decides: a war elsewhere that keeps naming
-            # Libya further down (a comparison, a border) is still a story about elsewhere.
+            # What the lead is about decides: a war elsewhere that keeps naming Libya further
+            # down (a comparison, a border) is still a story about elsewhere. The headline is
+            # left out: it often only hints ("A truce far from Tripoli", "Iliouchine vers Bamako").
             libya_lead = sum(
                 weight for hit, entity in reading.entity_hits
-                if entity.libya and (index := reading.sentence_of(hit)) <= LEAD_SENTENCES
+                if entity.libya and 1 <= (index := reading.sentence_of(hit)) <= LEAD_SENTENCES
                 for weight in [position_weight(index) * (PERIPHERAL_WEIGHT if _inside_any(hit, peripheral) else 1.0)]
             )
             score *= 0.4 + 0.6 * libya_lead / (libya_lead + other_lead)

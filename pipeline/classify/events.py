@@ -38,7 +38,13 @@ RANK_DECAY = 0.6  # a second event in the headline weighs 60% of its title score
 NEAR_CHARS = 30
 BACKGROUND_CHARS = 45
 TIE_MARGIN = 0.85
-RESOLUTIONS = ("agreement", "monitoring_mechanism", "prisoner_exchange", "road_or_airport_reopening")
+OUTCOMES = {
+    "violation_or_clashes": ("agreement", "monitoring_mechanism", "prisoner_exchange", "road_or_airport_reopening"),
+    "meeting_talks": (
+        "agreement", "monitoring_mechanism", "prisoner_exchange", "road_or_airport_reopening",
+        "withdrawal_foreign_forces", "un_security_council",
+    ),
+}
 PER_CONTEXT_CAP = 8.0
 
 
@@ -84,7 +90,7 @@ class EventScorer:
         title_concepts = set(reading.concept_hits.get(0, {}))
         hint_headline = not title_concepts & self._event_concepts
         for index, by_concept in reading.concept_hits.items():
-            weight = sentence_weight(index, hint_headline=hint_headline)
+            weight = sentence_weight(index, hint_headline=hint_headline, lead_end=reading.feature_lead_end)
             if index <= LEAD_SENTENCES and by_concept.get(self.modality.opinion):
                 result.opinion = True
             present = {c for c, hs in by_concept.items() if hs}
@@ -137,7 +143,12 @@ class EventScorer:
             factor *= CONTEXT_FACTOR
         if any(abs(h.start - hit.start) <= NEAR_CHARS for h in by_concept.get(m.plan, ())):
             factor *= PLAN_FACTOR
-        if any(abs(h.start - hit.start) <= BACKGROUND_CHARS for h in by_concept.get(m.background, ())):
+        # A past year dates the cue on either side ("the 2020 ceasefire", "signed in 2020");
+        # a phrase ("since the", "last month's") qualifies what follows it.
+        if any(
+            (abs(h.start - hit.start) <= BACKGROUND_CHARS) if h.term.surface.isdigit() else (hit.start - BACKGROUND_CHARS <= h.start < hit.start)
+            for h in by_concept.get(m.background, ())
+        ):
             factor *= BACKGROUND_FACTOR
         return factor
 
@@ -224,10 +235,11 @@ class EventScorer:
         if candidates:
             top = max(candidates.values())
             close = [e for e, v in candidates.items() if v >= TIE_MARGIN * top]
-            # A truce or a deployment story narrates the fighting it ends; unless the headline
-            # itself reports clashes, the resolution is the news.
-            if "violation_or_clashes" in close and "violation_or_clashes" not in s.title_events:
-                close += [e for e in candidates if e in RESOLUTIONS and candidates[e] >= 0.5 * top]
+            # A truce or a deployment story narrates the fighting it ends; a meeting story, the
+            # decision it took. Unless the headline states the broader event, the outcome is news.
+            for broad, outcomes in OUTCOMES.items():
+                if broad in close and broad not in s.title_events:
+                    close += [e for e in candidates if e in outcomes and candidates[e] >= 0.5 * top]
             best = min(set(close), key=self.order.__getitem__)
             if s.statement >= 2 * s.scores[best]:
                 return "statement_only", _confidence(s.statement, thresholds.statement_cues)

@@ -63,13 +63,16 @@ def _quotation_words(text: str) -> int:
     return len(inside.split())
 
 
-def sentence_weight(index: int, *, hint_headline: bool = False) -> float:
+def sentence_weight(index: int, *, hint_headline: bool = False, lead_end: int = LEAD_SENTENCES) -> float:
     """Title 3, lead 2, then 1 and 0.5. Under a headline that only hints ("Twelve men come
-    home"), the lead is where the news is stated: it weighs like a headline."""
+    home"), the lead is where the news is stated: it weighs like a headline, and it runs to the
+    end of the second paragraph (features open on a scene and state the news after it)."""
     if index == 0:
         return TITLE_WEIGHT
+    if hint_headline and index <= lead_end:
+        return TITLE_WEIGHT
     if index <= LEAD_SENTENCES:
-        return TITLE_WEIGHT if hint_headline else 2.0
+        return 2.0
     if index <= 5:
         return 1.0
     return 0.5
@@ -77,6 +80,22 @@ def sentence_weight(index: int, *, hint_headline: bool = False) -> float:
 
 def position_weight(index: int) -> float:
     return TITLE_WEIGHT if index == 0 else 1.5 if index <= LEAD_SENTENCES else 1.0
+
+
+FEATURE_LEAD_MAX = 4
+
+
+def _second_paragraph_end(full: str, starts: list[int]) -> int:
+    """Index of the last sentence of the body's second paragraph (capped), for feature leads."""
+    title_end = starts[1] if len(starts) > 1 else len(full)
+    first_break = full.find("\n", title_end)
+    second_break = full.find("\n", first_break + 1) if first_break != -1 else -1
+    while second_break != -1 and second_break == first_break + 1:  # "\n\n" between paragraphs
+        first_break = second_break
+        second_break = full.find("\n", first_break + 1)
+    limit = second_break if second_break != -1 else len(full)
+    last = max((i for i, start in enumerate(starts) if start < limit), default=LEAD_SENTENCES)
+    return max(LEAD_SENTENCES, min(last, FEATURE_LEAD_MAX))
 
 
 def split_sentences(title: str, text: str) -> list[int]:
@@ -98,6 +117,7 @@ class Reading:
     norm_sentence_starts: list[int] = field(default_factory=list)
     norm_main_start: int = 0
     years: list[Hit] = field(default_factory=list)
+    feature_lead_end: int = LEAD_SENTENCES  # last sentence of the first two paragraphs (at most 4)
 
     @classmethod
     def of(cls, doc: Document) -> Reading:
@@ -111,6 +131,7 @@ class Reading:
             doc, norm, starts, headline,
             norm_sentence_starts=[offsets.normalized_index(s) for s in starts],
             norm_main_start=offsets.normalized_index(headline.main_start),
+            feature_lead_end=_second_paragraph_end(full, starts),
         )
 
     def span(self, hit: Hit) -> tuple[int, int]:
