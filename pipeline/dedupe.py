@@ -1,7 +1,10 @@
-"""Near-duplicate detection: MinHash signatures of normalised word 3-shingles (datasketch).
+"""Near-duplicate detection: MinHash signatures of normalised word 3-shingles (datasketch), and a
+banded LSH index over them.
 
 Signatures are computed once, when an article is stored, and kept in the database, so the LSH
-index over a rolling window is rebuilt from bytes without re-reading any text.
+index over a rolling window is rebuilt from bytes without re-reading any text. The index is
+plain banding (16 bands of 4 rows: pairs above ~0.5 Jaccard collide in some band); building it
+is a dictionary insert per band, which is what keeps a window of many thousand articles cheap.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash
 
 from pipeline.text.normalize import normalize
 
@@ -17,7 +20,7 @@ NUM_PERM = 64
 SEED = 1
 SCHEME = "affine32"
 SHINGLE = 3
-LSH_THRESHOLD = 0.5  # candidate recall: lightly edited copies score 0.5-0.9
+BANDS, ROWS = 16, 4  # (1/16) ** (1/4) = 0.5: the similarity at which a pair likely collides
 CONFIRM_JACCARD = 0.6  # exact Jaccard on shingles that makes a candidate a duplicate
 
 
@@ -54,5 +57,52 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
     return len(a & b) / len(a | b)
 
 
-def new_index() -> MinHashLSH:
-    return MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """(n, BANDS) band hashes of (n, NUM_PERM) signatures; the band number is mixed in so equal
+    values in different bands never collide."""
+    bands = signatures.reshape(len(signatures), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        mixed = np.bitwise_xor.reduce(bands * _MIX, axis=2)
+        return mixed ^ (np.arange(BANDS, dtype=np.uint64) * np.uint64(0xFF51AFD7ED558CCD))
+
+
+class BandIndex:
+    """LSH by banding over stored signatures: candidates share at least one whole band.
+
+    The window's articles are indexed in bulk (numpy: hash, sort, binary search); articles added
+    one by one during a run go to a small dictionary beside it."""
+
+    def __init__(self, pairs: list[tuple[int, bytes]] | None = None) -> None:
+        self._keys = np.empty(0, dtype=np.uint64)
+        self._ids = np.empty(0, dtype=np.int64)
+        self._recent: dict[int, list[int]] = {}
+        if pairs:
+            signatures = np.frombuffer(b"".join(sig for _, sig in pairs), dtype=np.uint64).reshape(len(pairs), NUM_PERM)
+            keys = band_keys(signatures).ravel()
+            ids = np.repeat(np.array([key for key, _ in pairs], dtype=np.int64), BANDS)
+            order = np.argsort(keys, kind="stable")
+            self._keys, self._ids = keys[order], ids[order]
+
+    def insert(self, key: int, signature_bytes: bytes) -> None:
+        for band in band_keys(np.frombuffer(signature_bytes, dtype=np.uint64).reshape(1, NUM_PERM))[0]:
+            self._recent.setdefault(int(band), []).append(key)
+
+    def query(self, signature_bytes: bytes) -> set[int]:
+        bands = band_keys(np.frombuffer(signature_bytes, dtype=np.uint64).reshape(1, NUM_PERM))[0]
+        found: set[int] = set()
+        if len(self._keys):
+            left = np.searchsorted(self._keys, bands, side="left")
+            right = np.searchsorted(self._keys, bands, side="right")
+            for low, high in zip(left.tolist(), right.tolist(), strict=True):
+                if high > low:
+                    found.update(self._ids[low:high].tolist())
+        for band in bands.tolist():
+            found.update(self._recent.get(band, ()))
+        return found
+
+
+def new_index(pairs: list[tuple[int, bytes]] | None = None) -> BandIndex:
+    return BandIndex(pairs)

@@ -36,6 +36,9 @@ from pipeline.models import (
 )
 
 DEFAULT_WINDOW = timedelta(hours=72)
+# A development is one event: it does not absorb coverage forever. Tripoli's clashes of this
+# week and of next month are two developments even if reports never stopped in between.
+MAX_SPAN_WINDOWS = 2
 # Named in nearly every article on the track: they tell developments apart no better than "the".
 GENERIC_ENTITIES = frozenset({"Q1016", "Q1065", "Q37470", "LM:unsmil", "LM:united_nations"})
 ESCALATIONS = frozenset(
@@ -96,8 +99,9 @@ def group_developments(
     report = GroupingReport(articles=len(pending))
     if not pending:
         return report
-    open_devs = _open_developments(session, classifier_version, min(c.at for c in pending) - window)
-    membership = {article_id: dev for dev in open_devs for article_id in dev.article_ids}
+    earliest = min(c.at for c in pending)
+    open_devs = _open_developments(session, earliest - window, earliest - window * (MAX_SPAN_WINDOWS + 1))
+    membership = _membership(session, open_devs, [c.duplicate_of for c in pending if c.duplicate_of])
     index: dict[str, list[OpenDevelopment]] = defaultdict(list)  # entity id -> developments naming it
     for dev in open_devs:
         for entity_id in dev.places | dev.others:
@@ -108,7 +112,7 @@ def group_developments(
         target = membership.get(coverage.duplicate_of) if coverage.duplicate_of else None
         if target is None:
             candidates = {id(d): d for e in coverage.places | coverage.others for d in index.get(e, ())}
-            target = _best_match(candidates.values(), coverage, window)
+            target = _best_match(candidates.values(), coverage, window, window * MAX_SPAN_WINDOWS)
         if target is None:
             target = _create(session, coverage)
             report.created.append(target.row.id)
@@ -128,7 +132,6 @@ def group_developments(
 
 
 def _pending_coverage(session: Session, version: str) -> list[Coverage]:
-    grouped = select(DevelopmentArticle.article_id)
     rows = session.execute(
         select(
             Article.id, Article.source_id, Article.title, Article.published_at, Article.first_seen_at,
@@ -136,9 +139,13 @@ def _pending_coverage(session: Session, version: str) -> list[Coverage]:
         )
         .join(Label, (Label.article_id == Article.id) & (Label.classifier_version == version))
         .join(Source, Source.id == Article.source_id)
-        .where(Label.is_ceasefire_development.is_(True), Article.id.not_in(grouped))
+        .where(Label.is_ceasefire_development.is_(True), Label.grouped.is_(False))
         .order_by(Article.published_at, Article.id)
     ).all()
+    # Articles grouped under an earlier classifier version keep their development.
+    already = _already_grouped(session, [row.id for row in rows])
+    _mark_grouped(session, version, [row.id for row in rows])
+    rows = [row for row in rows if row.id not in already]
     entities = _entities_of(session, [row.id for row in rows], version)
     coverage = []
     for row in rows:
@@ -151,6 +158,28 @@ def _pending_coverage(session: Session, version: str) -> list[Coverage]:
             )
         )
     return coverage
+
+
+def _already_grouped(session: Session, article_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(article_ids), 500):
+        found.update(
+            session.scalars(
+                select(DevelopmentArticle.article_id).where(DevelopmentArticle.article_id.in_(article_ids[start : start + 500]))
+            )
+        )
+    return found
+
+
+def _mark_grouped(session: Session, version: str, article_ids: list[int]) -> None:
+    from sqlalchemy import update
+
+    for start in range(0, len(article_ids), 500):
+        session.execute(
+            update(Label)
+            .where(Label.classifier_version == version, Label.article_id.in_(article_ids[start : start + 500]))
+            .values(grouped=True)
+        )
 
 
 def _entities_of(
@@ -179,27 +208,30 @@ def _entities_of(
     return dict(result)
 
 
-def _open_developments(session: Session, version: str, since: datetime) -> list[OpenDevelopment]:
-    devs = list(session.scalars(select(Development).where(Development.last_seen_at >= since)))
-    if not devs:
-        return []
-    members: dict[int, set[int]] = defaultdict(set)
-    for start in range(0, len(devs), 500):
-        ids = [d.id for d in devs[start : start + 500]]
-        for dev_id, article_id in session.execute(
-            select(DevelopmentArticle.development_id, DevelopmentArticle.article_id).where(
-                DevelopmentArticle.development_id.in_(ids)
-            )
-        ):
-            members[dev_id].add(article_id)
-    entities = _entities_of(session, [a for ids in members.values() for a in ids], version)
+def _open_developments(session: Session, seen_since: datetime, started_since: datetime) -> list[OpenDevelopment]:
+    devs = session.scalars(
+        select(Development).where(Development.last_seen_at >= seen_since, Development.first_seen_at >= started_since)
+    )
     return [
-        OpenDevelopment(
-            dev, set(dev.place_ids), set(dev.entity_ids) - set(dev.place_ids),
-            {f for a in members[dev.id] for f in entities.get(a, (set(), set(), set()))[2]}, members[dev.id],
-        )
+        OpenDevelopment(dev, set(dev.place_ids), set(dev.entity_ids) - set(dev.place_ids), set(dev.headline_facility_ids or []))
         for dev in devs
     ]
+
+
+def _membership(session: Session, devs: list[OpenDevelopment], article_ids: list[int]) -> dict[int, OpenDevelopment]:
+    """Which open development holds each of `article_ids` (the originals of near-duplicates)."""
+    by_id = {dev.row.id: dev for dev in devs}
+    found: dict[int, OpenDevelopment] = {}
+    for start in range(0, len(article_ids), 500):
+        rows = session.execute(
+            select(DevelopmentArticle.article_id, DevelopmentArticle.development_id).where(
+                DevelopmentArticle.article_id.in_(article_ids[start : start + 500])
+            )
+        )
+        for article_id, development_id in rows:
+            if development_id in by_id:
+                found[article_id] = by_id[development_id]
+    return found
 
 
 def compatible(dev_type: str, article_type: str) -> bool:
@@ -223,10 +255,13 @@ def match_score(dev: OpenDevelopment, coverage: Coverage) -> float:
     return 0.0
 
 
-def _best_match(devs: object, coverage: Coverage, window: timedelta) -> OpenDevelopment | None:
+def _best_match(devs: object, coverage: Coverage, window: timedelta, max_span: timedelta) -> OpenDevelopment | None:
     best: tuple[float, OpenDevelopment | None] = (0.0, None)
     for dev in devs:  # type: ignore[attr-defined]
-        if coverage.at > dev.row.last_seen_at + window or coverage.at < dev.row.first_seen_at - window:
+        row = dev.row
+        if coverage.at > row.last_seen_at + window or coverage.at < row.first_seen_at - window:
+            continue
+        if coverage.at > row.first_seen_at + max_span:
             continue
         score = match_score(dev, coverage)
         if score > best[0]:
@@ -251,6 +286,7 @@ def _create(session: Session, coverage: Coverage) -> OpenDevelopment:
         article_count=0,
         independent_sources=0,
         max_article_confidence=0.0,
+        headline_facility_ids=[],
         confidence=0.0,
     )
     session.add(row)
@@ -291,6 +327,7 @@ def _attach(dev: OpenDevelopment, coverage: Coverage) -> None:
     row.topics = sorted(set(row.topics or []) | set(coverage.topics))
     row.place_ids = sorted(dev.places)
     row.entity_ids = sorted(dev.places | dev.others)
+    row.headline_facility_ids = sorted(dev.facilities)
     row.article_count = (row.article_count or 0) + 1
     row.independent_sources = max(len(row.independent_source_ids or []), 1)
     row.max_article_confidence = max(row.max_article_confidence or 0.0, coverage.confidence)

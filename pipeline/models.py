@@ -157,7 +157,10 @@ class RawPage(Base):
 
 class Label(Base):
     __tablename__ = "labels"
-    __table_args__ = (UniqueConstraint("article_id", "classifier_version"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "classifier_version"),
+        Index("ix_labels_pending_grouping", "is_ceasefire_development", "grouped"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
@@ -171,6 +174,8 @@ class Label(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     evidence: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set once grouping has placed the article: work is found by this flag, not by a scan.
+    grouped: Mapped[bool] = mapped_column(default=False)
 
     article: Mapped[Article] = relationship(back_populates="labels")
 
@@ -206,6 +211,7 @@ class Development(Base):
     independent_sources: Mapped[int] = mapped_column(default=1)
     independent_source_ids: Mapped[list[Any]] = mapped_column(default=list)
     max_article_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    headline_facility_ids: Mapped[list[Any]] = mapped_column(default=list)
     event_type: Mapped[str] = mapped_column(String(40), index=True)
     title: Mapped[str] = mapped_column(Text)
     titles: Mapped[dict[str, Any]] = mapped_column(default=dict)

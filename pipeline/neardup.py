@@ -32,33 +32,32 @@ def mark_near_duplicates(session: Session, *, window: timedelta = DEFAULT_WINDOW
             Article.dedupe_checked.is_(True), Article.first_seen_at >= since, Article.minhash.is_not(None)
         )
     ).all()
-    index = dedupe.new_index()
-    roots: dict[int, int] = {}
-    for article_id, minhash, duplicate_of in pool:
-        index.insert(article_id, dedupe.from_bytes(minhash))
-        roots[article_id] = duplicate_of or article_id
+    index = dedupe.new_index([(article_id, minhash) for article_id, minhash, _ in pool])
+    roots: dict[int, int] = {article_id: duplicate_of or article_id for article_id, _, duplicate_of in pool}
     shingle_cache: dict[int, set[bytes]] = {}
     found = 0
-    for article in unchecked:
-        article.dedupe_checked = True
-        if article.minhash is None:
-            continue
-        signature = dedupe.from_bytes(article.minhash)
-        mine = dedupe.shingles(f"{article.title}\n{article.text}")
-        best: tuple[float, int | None] = (0.0, None)
-        for candidate_id in index.query(signature):
-            theirs = shingle_cache.get(candidate_id)
-            if theirs is None:
-                other = session.get(Article, candidate_id)
-                theirs = dedupe.shingles(f"{other.title}\n{other.text}") if other else set()
-                shingle_cache[candidate_id] = theirs
-            similarity = dedupe.jaccard(mine, theirs)
-            if similarity > best[0]:
-                best = (similarity, candidate_id)
-        if best[1] is not None and best[0] >= dedupe.CONFIRM_JACCARD:
-            article.duplicate_of_id = roots[best[1]]
-            found += 1
-        index.insert(article.id, signature)
-        roots[article.id] = article.duplicate_of_id or article.id
-        shingle_cache[article.id] = mine
+    with session.no_autoflush:
+        for article in unchecked:
+            article.dedupe_checked = True
+            if article.minhash is None:
+                continue
+            candidates = index.query(article.minhash)
+            if candidates:
+                mine = dedupe.shingles(f"{article.title}\n{article.text}")
+                shingle_cache[article.id] = mine
+                _load_shingles(session, candidates - shingle_cache.keys(), shingle_cache)
+                best = max(((dedupe.jaccard(mine, shingle_cache[c]), c) for c in candidates), default=(0.0, 0))
+                if best[0] >= dedupe.CONFIRM_JACCARD:
+                    article.duplicate_of_id = roots[best[1]]
+                    found += 1
+            index.insert(article.id, article.minhash)
+            roots[article.id] = article.duplicate_of_id or article.id
     return found
+
+
+def _load_shingles(session: Session, ids: set[int], cache: dict[int, set[bytes]]) -> None:
+    """Candidates' shingles, from one query (the candidates may be in the window or in this batch)."""
+    if not ids:
+        return
+    for article_id, title, text in session.execute(select(Article.id, Article.title, Article.text).where(Article.id.in_(ids))):
+        cache[article_id] = dedupe.shingles(f"{title}\n{text}")
