@@ -1,5 +1,5 @@
-"""Near-duplicate detection: MinHash signatures of normalised word 3-shingles (datasketch), and a
-banded LSH index over them.
+"""Near-duplicate detection: MinHash signatures of normalised word 3-shingles, and a banded LSH
+index over them.
 
 Signatures are computed once, when an article is stored, and kept in the database, so the LSH
 index over a rolling window is rebuilt from bytes without re-reading any text. The index is
@@ -12,20 +12,23 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 from pipeline.text.normalize import normalize
 
 NUM_PERM = 64
 SEED = 1
-SCHEME = "affine32"
 SHINGLE = 3
 BANDS, ROWS = 16, 4  # (1/16) ** (1/4) = 0.5: the similarity at which a pair likely collides
 CONFIRM_JACCARD = 0.6  # exact Jaccard on shingles that makes a candidate a duplicate
 
 
-def _hash32(data: bytes) -> int:
-    return zlib.crc32(data)
+_PRIME = np.uint64((1 << 61) - 1)
+_MAX32 = np.uint64(0xFFFFFFFF)
+_rng = np.random.RandomState(SEED)
+# One affine permutation (a*h + b mod p, truncated to 32 bits) per signature slot.
+_A = _rng.randint(1, int(_PRIME), size=NUM_PERM, dtype=np.uint64).reshape(NUM_PERM, 1)
+_B = _rng.randint(0, int(_PRIME), size=NUM_PERM, dtype=np.uint64).reshape(NUM_PERM, 1)
+EMPTY = np.full(NUM_PERM, _MAX32, dtype=np.uint64)
 
 
 def shingles(text: str) -> set[bytes]:
@@ -35,20 +38,24 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
 
 
-def signature_of(shingle_set: set[bytes]) -> LeanMinHash:
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_hash32, scheme=SCHEME)
-    if shingle_set:
-        minhash.update_batch(list(shingle_set))
-    return LeanMinHash(minhash)
+def signature_values(shingle_set: set[bytes]) -> np.ndarray:
+    """The MinHash signature: per permutation, the least permuted 32-bit hash of any shingle."""
+    if not shingle_set:
+        return EMPTY.copy()
+    hashes = np.fromiter((zlib.crc32(s) for s in shingle_set), dtype=np.uint64, count=len(shingle_set))
+    with np.errstate(over="ignore"):
+        permuted = ((_A * hashes + _B) % _PRIME) & _MAX32
+    return permuted.min(axis=1)
 
 
 def signature(text: str) -> bytes:
     """The stored form of a text's MinHash signature."""
-    return signature_of(shingles(text)).hashvalues.astype(np.uint64).tobytes()
+    return signature_values(shingles(text)).tobytes()
 
 
-def from_bytes(data: bytes) -> LeanMinHash:
-    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(data, dtype=np.uint64), scheme=SCHEME)
+def estimated_jaccard(first: bytes, second: bytes) -> float:
+    a, b = np.frombuffer(first, dtype=np.uint64), np.frombuffer(second, dtype=np.uint64)
+    return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
 def jaccard(a: set[bytes], b: set[bytes]) -> float:

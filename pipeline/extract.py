@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from pipeline.dates import parse_date
@@ -65,6 +64,8 @@ def extract_article(
     title = _select_text(tree, selectors.title) or meta.get("title") or ""
     body = _select_text(tree, selectors.body, joiner="\n") if selectors.body else None
     if body is None:
+        import trafilatura  # heavy: imported on the first page, not when a crawl starts
+
         # trafilatura prunes the tree it is given: metadata has been read from it already.
         document = trafilatura.bare_extraction(tree, url=url, fast=True, with_metadata=True)
         if document is not None:

@@ -37,6 +37,7 @@ class EntityResolver:
         by_key = self.gazetteer.by_key
         certain = [(h, by_key[h.term.ref]) for h in hits if not h.term.ambiguous]
         libya_context = sum(1 for _, e in certain if e.libya)
+        foreign_named = any(not e.libya for _, e in certain)
         other_context = sum(1 for _, e in certain if e.key in self.homonyms)
         other_context += sum(1 for h in concept_hits if h.term.ref in self.context_concepts)
         any_context = len(certain) + other_context
@@ -51,7 +52,7 @@ class EntityResolver:
                     candidates_at[span].append(entity)
                 hit_at.setdefault(span, hit)
         for span, candidates in candidates_at.items():
-            chosen = _choose(candidates, libya_context, other_context, any_context)
+            chosen = _choose(candidates, libya_context, other_context, any_context, foreign_named)
             if chosen is not None:
                 hit = hit_at[span]
                 resolved.append((Hit(_with_ref(hit.term, chosen.key), hit.start, hit.end), chosen))
@@ -126,7 +127,7 @@ class EntityResolver:
 
 
 def _choose(
-    candidates: list[GazetteerEntity], libya_context: int, other_context: int, any_context: int
+    candidates: list[GazetteerEntity], libya_context: int, other_context: int, any_context: int, foreign_named: bool
 ) -> GazetteerEntity | None:
     libyan = [e for e in candidates if e.libya]
     foreign = [e for e in candidates if not e.libya]
@@ -136,7 +137,9 @@ def _choose(
         if libya_context > 0 or other_context == 0:
             return libyan[0]
         return None
-    if libyan and (libya_context > 0 or other_context == 0):
+    # "the Interior Ministry" is Libya's only in an article that names Libya somewhere, or one
+    # that names no other country either.
+    if libyan and (libya_context > 0 or (other_context == 0 and not foreign_named)):
         return libyan[0]
     if foreign and any_context > 0:
         return foreign[0]
