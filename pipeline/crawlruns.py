@@ -67,12 +67,24 @@ def finish_run(session: Session, run_id: int, *, status: str, counts: Mapping[st
 
 
 def record_missing_run(session: Session, source_id: str, cycle_id: str, status: str, message: str) -> None:
-    """A source whose crawl process died or timed out before it could record its own run."""
+    """A source whose crawl process died or timed out before finishing its run: the run it
+    opened is closed with that status, or one is recorded if it never got that far."""
     now = utcnow()
+    error = {"url": "", "error": message, "kind": status}
+    dangling = session.scalar(
+        select(CrawlRun)
+        .where(CrawlRun.source_id == source_id, CrawlRun.cycle_id == cycle_id, CrawlRun.status == "running")
+        .order_by(CrawlRun.id.desc())
+        .limit(1)
+    )
+    if dangling is not None:
+        dangling.status, dangling.finish_reason, dangling.finished_at = status, status, now
+        dangling.errors = [*(dangling.errors or []), error]
+        return
     session.add(
         CrawlRun(
             source_id=source_id, cycle_id=cycle_id, started_at=now, finished_at=now, status=status,
-            finish_reason=status, errors=[{"url": "", "error": message, "kind": status}],
+            finish_reason=status, errors=[error],
         )
     )
 

@@ -144,9 +144,9 @@ def crawl_sources(
         except OSError as exc:
             raise CrawlError(f"cannot start the crawl process: {exc}") from exc
     with session_scope(engine) as session:
-        recorded = {run.source_id for run in runs_for_cycle(session, cycle_id)}
+        finished = {run.source_id for run in runs_for_cycle(session, cycle_id) if run.status != "running"}
         for source in sources:
-            if source.id not in recorded:
+            if source.id not in finished:
                 status = "timeout" if failure and "timed out" in failure else "crashed"
                 record_missing_run(session, source.id, cycle_id, status, failure or "no crawl run recorded")
     with session_scope(engine) as session:
@@ -195,11 +195,14 @@ def crawl_one_source(settings: Settings, source_id: str, *, cycle_id: str) -> di
     with session_scope(engine) as session:
         runs = [r for r in runs_for_cycle(session, cycle_id) if r.source_id == source.id]
         run = runs[-1] if runs else None
-        if run is None or (failure and run.status == "running"):
+        unfinished = run is None or run.status == "running"
+        if unfinished:
             status = "timeout" if failure and "timed out" in failure else "crashed"
             record_missing_run(session, source.id, cycle_id, status, failure or "no crawl run recorded")
-            raise CrawlError(f"{source.id}: {failure or 'the spider recorded nothing'} (log: {log_path})")
-        outcome = _outcome(run)
+        else:
+            outcome = _outcome(run)
+    if unfinished:  # raised after the session has committed the closed run
+        raise CrawlError(f"{source.id}: {failure or 'the spider recorded nothing'} (log: {log_path})")
     if not outcome.ok:
         reasons = "; ".join(f"{e.get('url', '')} {e.get('error', '')}" for e in outcome.errors[:3])
         raise CrawlError(f"{source.id}: crawl {outcome.status}: {reasons} (log: {log_path})")
