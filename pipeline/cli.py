@@ -207,6 +207,46 @@ def alerts(
 
 
 @app.command()
+def digest(
+    subscription: Annotated[list[str] | None, typer.Option("--subscription", help="Only this subscription (repeatable).")] = None,
+) -> None:
+    """Send the daily digest now (last 24 hours) to each subscription; a second call the same
+    day sends nothing.
+
+    Example: libya-monitor digest --subscription default
+    """
+    from pipeline.digest import send_digest, subscription_ids
+
+    settings = _settings()
+    try:
+        for name in subscription or subscription_ids(settings):
+            result = send_digest(settings, name)
+            _say(f"{name}: {result['state']} ({result.get('developments', '0')} developments)")
+    except (MonitorError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find, in any language (normalised like the classifier).")],
+    days: Annotated[int, typer.Option(help="Look back this many days.")] = 30,
+    event: Annotated[str | None, typer.Option(help="Only articles of this event type.")] = None,
+    limit: Annotated[int, typer.Option(help="How many results.")] = 20,
+) -> None:
+    """Search the archive: newest first, with source, event type and link.
+
+    Matching ignores case, accents, Arabic diacritics and hamza forms, so "Dbeibah" finds
+    "DBEIBAH" and "الدبيبه" finds "الدبيبة".
+    Example: libya-monitor search "prisoner exchange" --days 90 --event prisoner_exchange
+    """
+    from pipeline.search import search_archive
+
+    for hit in search_archive(_settings(), query, days=days, event=event, limit=limit):
+        _say(f"{hit.published:%Y-%m-%d %H:%M}  {hit.source:22} {hit.event:26} {hit.title[:90]}\n{'':19}{hit.url}")
+
+
+@app.command()
 def sources(
     catalogue_only: Annotated[bool, typer.Option("--catalogue", help="Only list the catalogue, no health.")] = False,
 ) -> None:
@@ -394,7 +434,24 @@ def db_upgrade() -> None:
 
 
 def main() -> None:
-    app()
+    """The console script: errors the monitor raises on purpose, and database errors, become
+    one clear line and a non-zero exit instead of a traceback."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+
+    try:
+        app()
+    except MonitorError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2 if isinstance(exc, ConfigError) else 1)
+    except (OperationalError, ProgrammingError) as exc:
+        typer.echo(
+            f"database error: {exc.orig}\n(is the database reachable, and migrated? run `libya-monitor db upgrade`)",
+            err=True,
+        )
+        sys.exit(1)
+    except SQLAlchemyError as exc:
+        typer.echo(f"database error: {exc}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = [["run"], ["demo"], ["crawl"], ["classify"], ["reclassify"], ["eval"], ["alerts"], ["sources"], ["db", "upgrade"]]
+COMMANDS = [["run"], ["demo"], ["crawl"], ["classify"], ["reclassify"], ["eval"], ["alerts"], ["digest"], ["search"], ["sources"], ["db", "upgrade"], ["subscriptions", "add"], ["subscriptions", "list"], ["subscriptions", "remove"], ["subscriptions", "test"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
