@@ -20,8 +20,8 @@ from pipeline.classify.lexicon import pattern_keys
 from pipeline.text.normalize import normalize, normalize_phrase
 
 FILLER = {
-    "en": "the of and to in said on Monday officials according statement after that with by as at from were had which it their city residents week".split(),
-    "ar": "في من على إلى أن قال وقال التي الذي مع بعد حيث وفق مصدر أمس اليوم خلال بين المدينة السكان الأسبوع".split(),
+    "en": ["the", "of", "and", "to", "in", "said", "on", "Monday", "officials", "according", "statement", "after", "that", "with", "by", "as", "at", "from", "were", "had", "which", "it", "their", "city", "residents", "week"],
+    "ar": ["في", "من", "على", "إلى", "أن", "قال", "وقال", "التي", "الذي", "مع", "بعد", "حيث", "وفق", "مصدر", "أمس", "اليوم", "خلال", "بين", "المدينة", "السكان", "الأسبوع"],
 }
 
 

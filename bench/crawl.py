@@ -33,8 +33,8 @@ FAST = (
     "CONCURRENT_REQUESTS_PER_DOMAIN=32", "LOG_LEVEL=WARNING",
 )
 WORDS = {
-    "en": "the armed groups in Tripoli said on Monday that the coastal road would reopen after talks between commanders from east and west with the joint military commission and the UN mission".split(),
-    "ar": "قالت مصادر محلية إن الطريق الساحلي سيعاد فتحه بعد محادثات بين قادة عسكريين من الشرق والغرب بحضور اللجنة العسكرية المشتركة والبعثة الأممية في طرابلس".split(),
+    "en": ["the", "armed", "groups", "in", "Tripoli", "said", "on", "Monday", "that", "the", "coastal", "road", "would", "reopen", "after", "talks", "between", "commanders", "from", "east", "and", "west", "with", "the", "joint", "military", "commission", "and", "the", "UN", "mission"],
+    "ar": ["قالت", "مصادر", "محلية", "إن", "الطريق", "الساحلي", "سيعاد", "فتحه", "بعد", "محادثات", "بين", "قادة", "عسكريين", "من", "الشرق", "والغرب", "بحضور", "اللجنة", "العسكرية", "المشتركة", "والبعثة", "الأممية", "في", "طرابلس"],
 }
 
 

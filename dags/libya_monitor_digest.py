@@ -9,15 +9,15 @@ sources that went silent or keep failing, and a chart of ceasefire-related artic
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-import os
 
 import pendulum
 from airflow.sdk import dag, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared module beside this file
-from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops  # noqa: E402
+from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops
 
 SCHEDULE = os.environ.get("LIBYA_MONITOR_DIGEST_CRON", "0 7 * * *")
 

@@ -17,16 +17,16 @@ Configuration: connection `libya_monitor_db` (or `LIBYA_MONITOR_DATABASE_URL`), 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 import os
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Asset, TriggerRule, dag, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared module beside this file
-from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops  # noqa: E402
+from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops
 
 ARTICLES = Asset("libya-monitor://articles")
 SCHEDULE = os.environ.get("LIBYA_MONITOR_INGEST_SCHEDULE", "*/10 * * * *")

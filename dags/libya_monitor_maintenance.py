@@ -8,15 +8,15 @@ VACUUM on SQLite). Every step is safe to repeat.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 import os
+import sys
 from datetime import datetime
+from pathlib import Path
 
 from airflow.sdk import dag, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared module beside this file
-from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops  # noqa: E402
+from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops
 
 RETENTION_DAYS = int(os.environ.get("LIBYA_MONITOR_RAW_HTML_DAYS", "90"))
 

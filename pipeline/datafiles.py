@@ -28,28 +28,27 @@ def describe_location(data: Any, loc: tuple[Any, ...]) -> str:
     """`sources[3] (id=libya_herald) field 'urls.0'` from a pydantic error location."""
     parts: list[str] = []
     node = data
-    consumed = 0
-    for item in loc:
-        consumed += 1
+    for position, item in enumerate(loc):
         if isinstance(item, int) and isinstance(node, list) and item < len(node):
             node = node[item]
-            label = f"[{item}]"
+            parts.append(f"[{item}]{_entry_name(node)}")
             if isinstance(node, dict):
-                name = node.get("id") or node.get("key") or node.get("name")
-                if name:
-                    label += f" ({'id' if 'id' in node else 'key' if 'key' in node else 'name'}={name})"
-            parts.append(label)
-            if isinstance(node, dict):
-                rest = ".".join(str(x) for x in loc[consumed:])
-                if rest:
-                    parts.append(f" field '{rest}'")
-                return "".join(parts).lstrip()
-        elif isinstance(node, dict) and item in node:
+                rest = ".".join(str(x) for x in loc[position + 1 :])
+                return ("".join(parts) + (f" field '{rest}'" if rest else "")).lstrip()
+            continue
+        if isinstance(node, dict) and item in node:
             node = node[item]
-            parts.append(f".{item}" if parts else str(item))
-        else:
-            parts.append(f".{item}" if parts else str(item))
+        parts.append(f".{item}" if parts else str(item))
     return "".join(parts)
+
+
+def _entry_name(node: Any) -> str:
+    if not isinstance(node, dict):
+        return ""
+    for field in ("id", "key", "name"):
+        if node.get(field):
+            return f" ({field}={node[field]})"
+    return ""
 
 
 def parse_model(model: type[ModelT], data: Any, path: Path) -> ModelT:

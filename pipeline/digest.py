@@ -23,8 +23,8 @@ from pipeline.catalogue import load_catalogue
 from pipeline.classify.engine import default_classifier
 from pipeline.classify.rules import DEVELOPMENT_TYPES
 from pipeline.config import Settings
-from pipeline.db import ensure_schema, insert_ignore, session_scope
 from pipeline.dates import LIBYA_TZ, zone
+from pipeline.db import ensure_schema, insert_ignore, session_scope
 from pipeline.health import SourceHealth, source_health
 from pipeline.models import AlertOutbox, Article, Development, Label, Subscription, utcnow
 
@@ -92,7 +92,8 @@ def _daily_counts(session: Session, version: str, until: datetime) -> dict[date,
     counts: dict[date, Counter[str]] = defaultdict(Counter)
     tz = zone(LIBYA_TZ)
     for published, event in rows:
-        counts[published.astimezone(tz).date()][event] += 1
+        if published is not None:
+            counts[published.astimezone(tz).date()][event] += 1
     return dict(counts)
 
 
@@ -104,7 +105,7 @@ def render_chart(digest: Digest, path: Path) -> Path:
 
     last = digest.day
     days = [last - timedelta(days=i) for i in range(CHART_DAYS - 1, -1, -1)]
-    events = [e for e in (*DEVELOPMENT_TYPES, "statement_only") if any(digest.daily_counts.get(d, {}).get(e) for d in days)]
+    events = [e for e in (*DEVELOPMENT_TYPES, "statement_only") if any(digest.daily_counts.get(d, Counter())[e] for d in days)]
     figure, axis = plt.subplots(figsize=(10, 4), dpi=100)
     bottom = [0] * len(days)
     for event in events:

@@ -68,7 +68,7 @@ def extract_article(
 
         # trafilatura prunes the tree it is given: metadata has been read from it already.
         document = trafilatura.bare_extraction(tree, url=url, fast=True, with_metadata=True)
-        if document is not None:
+        if document is not None and not isinstance(document, dict):
             title = title or (document.title or "")
             body = document.text or ""
             meta.setdefault("trafilatura_date", document.date or "")

@@ -195,13 +195,11 @@ def crawl_one_source(settings: Settings, source_id: str, *, cycle_id: str) -> di
     with session_scope(engine) as session:
         runs = [r for r in runs_for_cycle(session, cycle_id) if r.source_id == source.id]
         run = runs[-1] if runs else None
-        unfinished = run is None or run.status == "running"
-        if unfinished:
+        outcome = _outcome(run) if run is not None and run.status != "running" else None
+        if outcome is None:
             status = "timeout" if failure and "timed out" in failure else "crashed"
             record_missing_run(session, source.id, cycle_id, status, failure or "no crawl run recorded")
-        else:
-            outcome = _outcome(run)
-    if unfinished:  # raised after the session has committed the closed run
+    if outcome is None:  # raised after the session has committed the closed run
         raise CrawlError(f"{source.id}: {failure or 'the spider recorded nothing'} (log: {log_path})")
     if not outcome.ok:
         reasons = "; ".join(f"{e.get('url', '')} {e.get('error', '')}" for e in outcome.errors[:3])

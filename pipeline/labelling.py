@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.classify.engine import Classifier, Document
+from pipeline.classify.engine import Classification, Classifier, Document
 from pipeline.db import insert_ignore, upsert
 from pipeline.models import Article, Entity, EntityMention, Label, utcnow
 
@@ -80,7 +80,7 @@ def label_pending(
     return report
 
 
-def _store(session: Session, article_id: int, result) -> None:  # type: ignore[no-untyped-def]
+def _store(session: Session, article_id: int, result: Classification) -> None:
     insert_ignore(
         session,
         Label,

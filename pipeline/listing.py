@@ -29,7 +29,7 @@ def parse_listing(body: bytes | str, url: str, *, article_links: str, next_page:
         raise FeedError(f"unparseable listing page: {exc}", url=url) from exc
     try:
         matched = tree.cssselect(article_links)
-    except Exception as exc:  # noqa: BLE001 - cssselect raises several types for a bad selector
+    except Exception as exc:
         raise FeedError(f"bad selector {article_links!r}: {exc}", url=url) from exc
     host = urlsplit(url).hostname
     entries, seen = [], set()

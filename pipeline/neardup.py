@@ -32,7 +32,7 @@ def mark_near_duplicates(session: Session, *, window: timedelta = DEFAULT_WINDOW
             Article.dedupe_checked.is_(True), Article.first_seen_at >= since, Article.minhash.is_not(None)
         )
     ).all()
-    index = dedupe.new_index([(article_id, minhash) for article_id, minhash, _ in pool])
+    index = dedupe.new_index([(article_id, minhash) for article_id, minhash, _ in pool if minhash])
     roots: dict[int, int] = {article_id: duplicate_of or article_id for article_id, _, duplicate_of in pool}
     shingle_cache: dict[int, set[bytes]] = {}
     found = 0

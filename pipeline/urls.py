@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never the article.
@@ -36,10 +37,8 @@ def canonicalize_url(url: str) -> str:
     host = (parts.hostname or "").lower().rstrip(".")
     if not host:
         raise ValueError(f"URL has no host: {url!r}")
-    try:
+    with suppress(UnicodeError):  # an undecodable host stays as written: still a stable key
         host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass  # keep the host as written; it is still a stable key
     port = parts.port
     netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     path = quote(unquote(parts.path or "/"), safe="/:@!$&'()*+,;=-._~%")

@@ -42,9 +42,7 @@ class CrawlRunRecorder:
             return
         stats = self.crawler.stats
         value = lambda key: stats.get_value(f"monitor/{key}", 0)  # noqa: E731
-        if reason != "finished":
-            status = "error"
-        elif spider.start_ok == 0:
+        if reason != "finished" or spider.start_ok == 0:
             status = "error"
         elif value("not_modified") == spider.start_ok and spider.start_failed == 0:
             status = "not_modified"

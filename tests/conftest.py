@@ -22,7 +22,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's own monitor or Slack settings."""
     for name in list(os.environ):
-        if name.startswith("LIBYA_MONITOR_") and name != "LIBYA_MONITOR_TEST_PG_URL" or name == "SLACK_BOT_TOKEN":
+        if (name.startswith("LIBYA_MONITOR_") and name != "LIBYA_MONITOR_TEST_PG_URL") or name == "SLACK_BOT_TOKEN":
             monkeypatch.delenv(name, raising=False)
 
 

@@ -6,7 +6,6 @@ import time
 from collections.abc import Iterable
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Any
 
 import yaml

@@ -210,7 +210,7 @@ def test_one_message_per_second_per_channel() -> None:
     slept: list[float] = []
 
     class Client:
-        def chat_postMessage(self, **_: object) -> dict:  # noqa: N802
+        def chat_postMessage(self, **_: object) -> dict:
             return {"ts": "1.0"}
 
     transport = SlackTransport("t", "http://x/", client=Client(), clock=lambda: clock[0], sleep=slept.append)  # type: ignore[arg-type]

@@ -62,7 +62,7 @@ DEVELOPMENTS = [
 ]
 
 
-@pytest.mark.parametrize(("event", "lang", "title", "text"), DEVELOPMENTS, ids=[f"{e}-{l}" for e, l, *_ in DEVELOPMENTS])
+@pytest.mark.parametrize(("event", "lang", "title", "text"), DEVELOPMENTS, ids=[f"{event}-{code}" for event, code, *_ in DEVELOPMENTS])
 def test_each_event_in_each_language(event: str, lang: str, title: str, text: str) -> None:
     out = label(title, text)
     assert out["lang"] == lang

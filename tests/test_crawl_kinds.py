@@ -166,4 +166,4 @@ def test_every_kind_crawls_and_every_fault_is_counted(settings: Settings, site: 
     with session_scope(engine) as session:
         health = {h.source_id: h for h in source_health(session, load_catalogue(settings.sources_path))}
     assert "failing" in health["changed_listing"].flags and health["changed_listing"].consecutive_failures == 2
-    assert health["feed_src"].flags == [] and health["feed_src"].new_7d == 2
+    assert health["feed_src"].flags == [] and health["feed_src"].new_7d == feed.new

@@ -19,7 +19,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.alerts.messages import ArticleView, DevelopmentView, followup_message, new_development_message
+from pipeline.alerts.messages import (
+    ArticleView,
+    DevelopmentView,
+    followup_message,
+    new_development_message,
+)
 from pipeline.alerts.subscriptions import qualifies, quiet_until
 from pipeline.db import insert_ignore
 from pipeline.models import (

@@ -146,17 +146,17 @@ def sync_subscriptions(session: Session, settings: Settings, gazetteer: Gazettee
 
 
 def matches(subscription: Subscription, development: Development) -> bool:
-    if subscription.event_types and development.event_type not in subscription.event_types:
-        return False
-    if not subscription.event_types and development.event_type not in DEVELOPMENT_TYPES:
-        return False
-    if subscription.topics and not set(subscription.topics) & set(development.topics):
-        return False
-    if subscription.entity_ids and not set(subscription.entity_ids) & set(development.entity_ids):
-        return False
-    if subscription.langs and not set(subscription.langs) & set(development.langs):
-        return False
-    return True
+    """Whether a development passes the subscription's filters (an empty filter passes all)."""
+    return (
+        development.event_type in (subscription.event_types or DEVELOPMENT_TYPES)
+        and _overlaps(subscription.topics, development.topics)
+        and _overlaps(subscription.entity_ids, development.entity_ids)
+        and _overlaps(subscription.langs, development.langs)
+    )
+
+
+def _overlaps(wanted: list[str], present: list[str]) -> bool:
+    return not wanted or bool(set(wanted) & set(present))
 
 
 def qualifies(subscription: Subscription, development: Development) -> bool:

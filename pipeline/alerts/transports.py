@@ -8,7 +8,6 @@ harmless).
 from __future__ import annotations
 
 import json
-import socket
 import sys
 import time
 import urllib.error
@@ -124,7 +123,7 @@ class SlackTransport:
             )
         except SlackApiError as exc:
             raise _api_error(exc, alert_key) from exc
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             raise DeliveryError(f"Slack unreachable: {exc}", alert_key=alert_key, permanent=False) from exc
         return Posted(str(response["ts"]), thread_ts)
 
@@ -138,9 +137,10 @@ class SlackTransport:
                 response = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
         except SlackApiError as exc:
             raise _api_error(exc, alert_key) from exc
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             raise DeliveryError(f"Slack unreachable: {exc}", alert_key=alert_key, permanent=False) from exc
-        for message in response.get("messages", []):
+        messages: list[dict[str, Any]] = response.get("messages", [])
+        for message in messages:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("alert_key") == alert_key:
                 return str(message["ts"])
@@ -156,7 +156,7 @@ def _upload(client: WebClient, channel: str, path: Path, title: str, thread_ts: 
         client.files_upload_v2(channel=channel, file=str(path), filename=path.name, title=title, thread_ts=thread_ts)
     except SlackApiError as exc:
         raise _api_error(exc, f"upload:{path.name}") from exc
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         raise DeliveryError(f"Slack unreachable: {exc}", alert_key=f"upload:{path.name}", permanent=False) from exc
 
 

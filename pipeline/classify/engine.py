@@ -17,13 +17,25 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from pipeline.classify.document import Classification, Document, EntityCount, Evidence, parse_published
+from pipeline.classify.document import (
+    Classification,
+    Document,
+    EntityCount,
+    Evidence,
+    parse_published,
+)
 from pipeline.classify.entities import EntityResolver
 from pipeline.classify.events import EventScorer
 from pipeline.classify.gazetteer import GAZETTEER_PATH, Gazetteer, load_gazetteer
 from pipeline.classify.lexicon import Hit, Lexicon, Term, symbol_skeleton
 from pipeline.classify.reading import Reading, one_per_entity_span, outermost, unmasked
-from pipeline.classify.rules import DEVELOPMENT_TYPES, RULES_PATH, VOCABULARY_PATH, Rules, load_rules
+from pipeline.classify.rules import (
+    DEVELOPMENT_TYPES,
+    RULES_PATH,
+    VOCABULARY_PATH,
+    Rules,
+    load_rules,
+)
 from pipeline.text.lang import detect_language
 
 __all__ = ["Classification", "Classifier", "Document", "EntityCount", "Evidence", "classify", "default_classifier", "parse_published"]

@@ -22,7 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pipeline.classify.lexicon import Hit
-from pipeline.classify.reading import LEAD_SENTENCES, TITLE_WEIGHT, Reading, position_weight, sentence_weight
+from pipeline.classify.reading import (
+    LEAD_SENTENCES,
+    TITLE_WEIGHT,
+    Reading,
+    position_weight,
+    sentence_weight,
+)
 from pipeline.classify.rules import EventRule, Rules
 
 STATEMENT_FACTOR = 0.15

@@ -55,7 +55,7 @@ class GazetteerEntity(BaseModel):
         """(language, name) for every canonical name and alias, without repeats."""
         seen: set[str] = set()
         forms: list[tuple[str, str]] = []
-        for lang, name in [*self.names.items(), *((l, a) for l, names in self.aliases.items() for a in names)]:
+        for lang, name in [*self.names.items(), *((code, a) for code, names in self.aliases.items() for a in names)]:
             if name not in seen:
                 seen.add(name)
                 forms.append((lang, name))

@@ -143,7 +143,7 @@ class Reading:
     def in_kicker(self, hit: Hit) -> bool:
         return hit.start < self.norm_main_start
 
-    def index_concepts(self, hits: Iterable[Hit], extra: Mapping[str, Iterable[Hit]] = {}) -> None:  # noqa: B006
+    def index_concepts(self, hits: Iterable[Hit], extra: Mapping[str, Iterable[Hit]] = {}) -> None:
         index: dict[int, dict[str, list[Hit]]] = defaultdict(lambda: defaultdict(list))
         for hit in hits:
             index[self.sentence_of(hit)][hit.term.ref].append(hit)

@@ -5,7 +5,6 @@ and the other theatres of war that compete with Libya for an article's attention
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -27,16 +26,6 @@ DEVELOPMENT_TYPES = (
     "un_security_council",
 )
 EVENT_TYPES = (*DEVELOPMENT_TYPES, "statement_only", "none")
-EventType = Literal[
-    "agreement",
-    "meeting_talks",
-    "withdrawal_foreign_forces",
-    "monitoring_mechanism",
-    "prisoner_exchange",
-    "road_or_airport_reopening",
-    "violation_or_clashes",
-    "un_security_council",
-]
 ConceptName = str
 
 
@@ -111,11 +100,11 @@ class Rules(BaseModel):
     version: str
     thresholds: Thresholds
     concepts: dict[ConceptName, Concept]
-    events: dict[EventType, EventSpec]
+    events: dict[str, EventSpec]
     topics: dict[str, TopicSpec]
     modality: Modality
     contexts: dict[str, list[ConceptName]]
-    priority: list[EventType]
+    priority: list[str]
 
     @model_validator(mode="after")
     def _references_exist(self) -> Rules:
@@ -139,6 +128,9 @@ class Rules(BaseModel):
         missing = set(DEVELOPMENT_TYPES) - set(self.events)
         if missing:
             raise ValueError(f"no rules for events {sorted(missing)}")
+        unknown_events = set(self.events) - set(DEVELOPMENT_TYPES)
+        if unknown_events:
+            raise ValueError(f"unknown events {sorted(unknown_events)}; they are {list(DEVELOPMENT_TYPES)}")
         if set(self.priority) != set(DEVELOPMENT_TYPES):
             raise ValueError("priority must list every development type once")
         return self

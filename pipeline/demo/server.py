@@ -56,7 +56,7 @@ class SiteServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def add(self, path: str, page: Page | Handler) -> None:
         self.pages[path] = page
@@ -90,7 +90,7 @@ class SiteServer:
             disable_nagle_algorithm = True
             wbufsize = 64 * 1024
 
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 path = urlsplit(self.path).path
                 with server._lock:
                     server.requests.append(RecordedRequest("GET", self.path, dict(self.headers.items())))
@@ -119,7 +119,7 @@ class SiteServer:
                 self.end_headers()
                 self.wfile.write(page.body)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 return  # quiet: requests are recorded instead
 
         return RequestHandler

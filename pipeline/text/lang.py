@@ -8,7 +8,7 @@ letters that only one language uses decide; for a title too short for either, th
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 
 _SCRIPT = re.compile(
     r"([\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+)|([A-Za-z\u00c0-\u024f]+)|"
@@ -49,9 +49,9 @@ MARKER_LETTERS = {
 }
 
 
-def latin_scores(text: str) -> Counter[str]:
+def latin_scores(text: str) -> dict[str, float]:
     lowered = text.lower()
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = defaultdict(float)
     for word in _WORD.findall(lowered):
         if "'" in word:
             if word.startswith(("l'", "d'", "qu'", "n'", "s'", "j'")):
@@ -89,11 +89,11 @@ def detect_language(text: str, hint: str | None = None) -> str:
     scores = latin_scores(sample)
     if not scores:
         return hint if hint in ("en", "fr") else "en"
-    ranked = scores.most_common()
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
     best, top = ranked[0]
     if len(ranked) > 1 and ranked[1][1] == top:
         tied = {lang for lang, score in ranked if score == top}
         if hint in tied:
-            return hint  # type: ignore[return-value]
+            return hint
         best = "en" if "en" in tied else "fr" if "fr" in tied else best
     return best if best in ("en", "fr") else "other"

@@ -7,7 +7,6 @@ socket there. `LIBYA_MONITOR_TEST_PG_URL` points the suite at an existing server
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import shutil
@@ -25,9 +24,9 @@ class PostgresUnavailable(RuntimeError):
 
 
 def find_bin_dir() -> Path | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
     if candidates:
-        return Path(candidates[0]).parent
+        return candidates[0].parent
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
 

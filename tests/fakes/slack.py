@@ -143,13 +143,13 @@ class FakeSlack:
             thread = [m for m in self.state.messages[channel] if m["ts"] == ts or m["thread_ts"] == ts]
         return {"ok": True, "messages": [_shown(m, include) for m in thread], "has_more": False}
 
-    def api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = f"F{len(self.state.files) + 1:04d}"
         self.state.files.append({"id": file_id, "filename": params.get("filename"), "length": params.get("length")})
         upload_url = self.base_url.replace("/api/", f"/upload/{file_id}")
         return {"ok": True, "upload_url": upload_url, "file_id": file_id}
 
-    def api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         files = params.get("files")
         if isinstance(files, str):
             files = json.loads(files)
@@ -166,7 +166,7 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 path = urlsplit(self.path).path
@@ -176,7 +176,7 @@ class FakeSlack:
                     return
                 self._api(path, _params(self.headers.get("Content-Type", ""), body, self.path))
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._api(urlsplit(self.path).path, _params("", b"", self.path))
 
             def _api(self, path: str, params: dict[str, Any]) -> None:
@@ -196,7 +196,7 @@ class FakeSlack:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a hang test): nothing to answer
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
         return Handler
