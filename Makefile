@@ -2,7 +2,8 @@
 PYTHON ?= python3
 # uv on PATH, else as a module of $(PYTHON), else from a private tool venv (installed with pip).
 UV = $(shell command -v uv 2>/dev/null || ($(PYTHON) -m uv --version >/dev/null 2>&1 && echo "$(PYTHON) -m uv") || echo .tools/bin/uv)
-export UV_PYTHON ?= $(shell command -v $(PYTHON))
+# The real interpreter, not a pyenv shim: uv rebuilds a venv whose base differs from UV_PYTHON.
+export UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
 export UV_PYTHON_DOWNLOADS = never
 VENV = .venv
 
