@@ -147,7 +147,7 @@ def test_feed_spider_requests_each_new_entry(spider_env: None) -> None:
     from scrapers.spiders.feed import FeedSpider
 
     spider = _spider(FeedSpider, "wp")
-    requests = list(spider.parse_feed(_response(f"{BASE}/feed/", fixture("wordpress_feed.xml"))))
+    requests = list(spider.parse_listing(_response(f"{BASE}/feed/", fixture("wordpress_feed.xml"))))
     assert len(requests) == 2 and all(r.callback == spider.parse_article for r in requests)
     assert spider.crawler.stats.get_value("monitor/items_found") == 2
 
@@ -156,7 +156,7 @@ def test_sitemap_spider_follows_only_recent_children(spider_env: None) -> None:
     from scrapers.spiders.sitemap import SitemapSpider
 
     spider = _spider(SitemapSpider, "news_map")
-    requests = list(spider.parse_sitemap(_response(f"{BASE}/sitemap.xml", fixture("sitemap_index.xml"))))
+    requests = list(spider.parse_listing(_response(f"{BASE}/sitemap.xml", fixture("sitemap_index.xml"))))
     assert [r.url for r in requests] == [f"{BASE}/news-sitemap.xml"]
 
 

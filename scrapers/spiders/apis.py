@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from scrapy.http import Response
 
-from pipeline.apis import parse_gdelt, parse_reliefweb
-from pipeline.feeds import FeedEntry, FeedError
+from pipeline.apis import ReliefWebReport, parse_gdelt, parse_reliefweb
+from pipeline.feeds import FeedEntry
 from pipeline.ingest import ArticleRecord
 from pipeline.text.lang import detect_language
 from scrapers.spiders.base import SourceSpider
@@ -19,37 +19,18 @@ class GdeltSpider(SourceSpider):
     name = "gdelt"
     kind = "gdelt"
 
-    async def start(self) -> AsyncIterator[Any]:
-        for url in self.source.url_strings:
-            yield self.listing_request(url, self.parse_api)
-
-    def parse_api(self, response: Response) -> Iterable[Any]:
-        if not self.listing_ok(response):
-            return
-        try:
-            entries = parse_gdelt(response.body, response.url)
-        except FeedError as exc:
-            self.listing_unusable(response, str(exc))
-            return
-        yield from self.article_requests(self.select_new(entries))
+    def read_listing(self, response: Response) -> list[FeedEntry]:
+        return parse_gdelt(response.body, response.url)
 
 
 class ReliefWebSpider(SourceSpider):
     name = "reliefweb"
     kind = "reliefweb"
 
-    async def start(self) -> AsyncIterator[Any]:
-        for url in self.source.url_strings:
-            yield self.listing_request(url, self.parse_api)
+    def read_listing(self, response: Response) -> list[ReliefWebReport]:
+        return parse_reliefweb(response.body, response.url)
 
-    def parse_api(self, response: Response) -> Iterable[Any]:
-        if not self.listing_ok(response):
-            return
-        try:
-            reports = parse_reliefweb(response.body, response.url)
-        except FeedError as exc:
-            self.listing_unusable(response, str(exc))
-            return
+    def follow(self, reports: list[ReliefWebReport], response: Response) -> Iterable[Any]:
         entries = [FeedEntry(r.url, r.title, "", r.published_at, r.source) for r in reports]
         wanted = {e.url for e in self.select_new(entries)}
         for report in reports:

@@ -8,7 +8,7 @@ crawl: a bad page is logged with source and URL, counted, and skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -22,7 +22,7 @@ from pipeline.crawlruns import last_successful_start
 from pipeline.db import session_scope
 from pipeline.errors import ConfigError, ExtractionError
 from pipeline.extract import Selectors, extract_article
-from pipeline.feeds import FeedEntry
+from pipeline.feeds import FeedEntry, FeedError
 from pipeline.ingest import ArticleRecord, known_urls
 from pipeline.models import utcnow
 from scrapers.context import CrawlContext, crawl_context
@@ -69,6 +69,29 @@ class SourceSpider(scrapy.Spider):
             self.errors.append({"url": url, "error": message[:500], "kind": key})
 
     # -- listing requests (feeds, sitemaps, listing pages, APIs) --------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.source.url_strings:
+            yield self.listing_request(url, self.parse_listing, page=1)
+
+    def parse_listing(self, response: Response) -> Iterable[Any]:
+        """Every kind's listing callback: read the listing (`read_listing`), then follow it."""
+        if not self.listing_ok(response):
+            return
+        try:
+            listing = self.read_listing(response)
+        except FeedError as exc:
+            self.listing_unusable(response, str(exc))
+            return
+        yield from self.follow(listing, response)
+
+    def read_listing(self, response: Response) -> Any:
+        """Parse a listing response; raises FeedError when it cannot be read."""
+        raise NotImplementedError
+
+    def follow(self, entries: Any, response: Response) -> Iterable[Any]:
+        """What to fetch from a parsed listing: by default its new entries' article pages."""
+        yield from self.article_requests(self.select_new(entries))
+
     def listing_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         return scrapy.Request(
             url,

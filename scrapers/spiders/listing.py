@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from scrapy.http import Response
 
-from pipeline.feeds import FeedError
-from pipeline.listing import parse_listing
+from pipeline.listing import Listing, parse_listing
 from scrapers.spiders.base import SourceSpider
 
 
@@ -16,23 +15,15 @@ class ListingSpider(SourceSpider):
     name = "listing"
     kind = "listing"
 
-    async def start(self) -> AsyncIterator[Any]:
-        for url in self.source.url_strings:
-            yield self.listing_request(url, self.parse_listing, page=1)
-
-    def parse_listing(self, response: Response) -> Iterable[Any]:
-        if not self.listing_ok(response):
-            return
+    def read_listing(self, response: Response) -> Listing:
         settings = self.source.listing
         assert settings is not None  # the catalogue requires it for this kind
-        try:
-            listing = parse_listing(
-                response.body, response.url, article_links=settings.article_links, next_page=settings.next_page
-            )
-        except FeedError as exc:
-            self.listing_unusable(response, str(exc))
-            return
+        return parse_listing(response.body, response.url, article_links=settings.article_links, next_page=settings.next_page)
+
+    def follow(self, listing: Listing, response: Response) -> Iterable[Any]:
         yield from self.article_requests(self.select_new(listing.entries))
+        settings = self.source.listing
+        assert settings is not None
         page = response.meta.get("page", 1)
         if listing.next_page and page < settings.max_pages:
             yield self.listing_request(listing.next_page, self.parse_listing, page=page + 1)
