@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,7 +59,7 @@ def extract_article(
     lang_hint: str | None = None,
 ) -> ExtractedArticle:
     """Extract one article page; raises ExtractionError when it has no usable title or body."""
-    tree = _parse(html, url)
+    tree = parse_html(html, url)
     selectors = selectors or Selectors()
     meta = _page_metadata(tree)
     title = _select_text(tree, selectors.title) or meta.get("title") or ""
@@ -92,15 +93,16 @@ def extract_article(
     return ExtractedArticle(title, body, _clean_author(author), published, lang)
 
 
-def _parse(html: str | bytes, url: str) -> Any:
+def parse_html(html: str | bytes, url: str, *, error: Callable[..., Exception] = ExtractionError) -> Any:
+    """An lxml tree of a page; `error(message, url=...)` when there is no HTML to parse."""
     if not html or not html.strip():
-        raise ExtractionError("empty page", url=url)
+        raise error("empty page", url=url)
     try:
         tree = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"unparseable HTML: {exc}", url=url) from exc
+        raise error(f"unparseable HTML: {exc}", url=url) from exc
     if tree is None:
-        raise ExtractionError("empty page", url=url)
+        raise error("empty page", url=url)
     return tree
 
 

@@ -107,6 +107,45 @@ def new_cycle_id(now: datetime | None = None) -> str:
 
 
 # -- crawl ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProcessFailure:
+    status: str  # the crawl-run status it leaves: "timeout" or "crashed"
+    message: str
+
+
+def _run_crawl_process(settings: Settings, command: list[str], log_path: Path) -> ProcessFailure | None:
+    """Run a crawl command with the monitor's settings and the crawl timeout, output to `log_path`."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **settings.as_env(), "SCRAPY_SETTINGS_MODULE": "scrapers.settings"}
+    with log_path.open("w", encoding="utf-8") as log:
+        try:
+            done = subprocess.run(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=settings.crawl_timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return ProcessFailure("timeout", f"crawl timed out after {settings.crawl_timeout_s:.0f}s")
+        except OSError as exc:
+            raise CrawlError(f"cannot start the crawl process: {exc}") from exc
+    if done.returncode != 0:
+        return ProcessFailure("crashed", f"crawl process exited with {done.returncode}")
+    return None
+
+
+def _close_unfinished(
+    engine: Engine, source_ids: Sequence[str], cycle_id: str, failure: ProcessFailure | None
+) -> list[SourceOutcome]:
+    """Record as failed every source whose run the process left open or never opened; return
+    what each run of the cycle recorded."""
+    status, message = (failure.status, failure.message) if failure else ("crashed", "no crawl run recorded")
+    with session_scope(engine) as session:
+        finished = {run.source_id for run in runs_for_cycle(session, cycle_id) if run.status != "running"}
+        for source_id in source_ids:
+            if source_id not in finished:
+                record_missing_run(session, source_id, cycle_id, status, message)
+    with session_scope(engine) as session:
+        return [_outcome(run) for run in runs_for_cycle(session, cycle_id)]
+
+
 def crawl_sources(
     settings: Settings,
     sources: Sequence[Source],
@@ -121,37 +160,14 @@ def crawl_sources(
     engine = ensure_schema(settings.database_url)
     if not sources:
         return CrawlReport(cycle_id, [])
-    log_dir = settings.data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"crawl-{cycle_id}.log"
+    log_path = settings.data_dir / "logs" / f"crawl-{cycle_id}.log"
     command = [sys.executable, "-m", "scrapers.crawl", "--cycle", cycle_id]
     for item in scrapy_settings:
         command += ["-s", item]
     command += [s.id for s in sources]
-    env = {**os.environ, **settings.as_env(), "SCRAPY_SETTINGS_MODULE": "scrapers.settings"}
     progress(f"crawling {len(sources)} source(s); log: {log_path}")
-    failure: str | None = None
-    with log_path.open("w", encoding="utf-8") as log:
-        try:
-            completed = subprocess.run(
-                command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                timeout=settings.crawl_timeout_s, check=False,
-            )
-            if completed.returncode != 0:
-                failure = f"crawl process exited with {completed.returncode} (see {log_path})"
-        except subprocess.TimeoutExpired:
-            failure = f"crawl timed out after {settings.crawl_timeout_s:.0f}s (see {log_path})"
-        except OSError as exc:
-            raise CrawlError(f"cannot start the crawl process: {exc}") from exc
-    with session_scope(engine) as session:
-        finished = {run.source_id for run in runs_for_cycle(session, cycle_id) if run.status != "running"}
-        for source in sources:
-            if source.id not in finished:
-                status = "timeout" if failure and "timed out" in failure else "crashed"
-                record_missing_run(session, source.id, cycle_id, status, failure or "no crawl run recorded")
-    with session_scope(engine) as session:
-        outcomes = [_outcome(run) for run in runs_for_cycle(session, cycle_id)]
-    return CrawlReport(cycle_id, outcomes, log_path)
+    failure = _run_crawl_process(settings, command, log_path)
+    return CrawlReport(cycle_id, _close_unfinished(engine, [s.id for s in sources], cycle_id, failure), log_path)
 
 
 def _outcome(run: CrawlRun) -> SourceOutcome:
@@ -176,33 +192,15 @@ def crawl_one_source(settings: Settings, source_id: str, *, cycle_id: str) -> di
     an error). Returns what the crawl recorded."""
     engine = ensure_schema(settings.database_url)
     source = load_catalogue(settings.sources_path).select([source_id])[0]
-    log_dir = settings.data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"crawl-{_safe(cycle_id)}-{source.id}.log"
+    log_path = settings.data_dir / "logs" / f"crawl-{_safe(cycle_id)}-{source.id}.log"
     command = [
         sys.executable, "-m", "scrapy", "crawl", source.kind, "-a", f"source={source.id}",
         "-s", f"MONITOR_CYCLE_ID={cycle_id}",
     ]
-    env = {**os.environ, **settings.as_env(), "SCRAPY_SETTINGS_MODULE": "scrapers.settings"}
-    failure: str | None = None
-    with log_path.open("w", encoding="utf-8") as log:
-        try:
-            done = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=settings.crawl_timeout_s, check=False)
-            if done.returncode != 0:
-                failure = f"scrapy exited with {done.returncode}"
-        except subprocess.TimeoutExpired:
-            failure = f"timed out after {settings.crawl_timeout_s:.0f}s"
-    with session_scope(engine) as session:
-        runs = [r for r in runs_for_cycle(session, cycle_id) if r.source_id == source.id]
-        run = runs[-1] if runs else None
-        outcome = _outcome(run) if run is not None and run.status != "running" else None
-        if outcome is None:
-            status = "timeout" if failure and "timed out" in failure else "crashed"
-            record_missing_run(session, source.id, cycle_id, status, failure or "no crawl run recorded")
-    if outcome is None:  # raised after the session has committed the closed run
-        raise CrawlError(f"{source.id}: {failure or 'the spider recorded nothing'} (log: {log_path})")
+    failure = _run_crawl_process(settings, command, log_path)
+    outcome = [o for o in _close_unfinished(engine, [source.id], cycle_id, failure) if o.source_id == source.id][-1]
     if not outcome.ok:
-        reasons = "; ".join(f"{e.get('url', '')} {e.get('error', '')}" for e in outcome.errors[:3])
+        reasons = "; ".join(f"{e.get('url', '')} {e.get('error', '')}".strip() for e in outcome.errors[:3])
         raise CrawlError(f"{source.id}: crawl {outcome.status}: {reasons} (log: {log_path})")
     return {"source": source.id, "status": outcome.status, "found": outcome.items_found, "new": outcome.new,
             "duplicate": outcome.duplicate, "failed": outcome.failed}

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import lxml.html
-from lxml import etree
-
+from pipeline.extract import parse_html
 from pipeline.feeds import FeedEntry, FeedError
 
 
@@ -21,12 +19,7 @@ def parse_listing(body: bytes | str, url: str, *, article_links: str, next_page:
     """Links matched by `article_links` (anchors, or elements containing one), same site only.
     Raises FeedError when the page has no HTML or the selector matches nothing — a site that
     changed its markup must not look like a quiet day."""
-    if not body or not body.strip():
-        raise FeedError("empty listing page", url=url)
-    try:
-        tree = lxml.html.fromstring(body)
-    except (etree.ParserError, ValueError) as exc:
-        raise FeedError(f"unparseable listing page: {exc}", url=url) from exc
+    tree = parse_html(body, url, error=FeedError)
     try:
         matched = tree.cssselect(article_links)
     except Exception as exc:
