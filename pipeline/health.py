@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from pipeline.catalogue import Catalogue
 from pipeline.crawlruns import SUCCESS_STATUSES
 from pipeline.models import CrawlRun, utcnow
 
 WEEK = timedelta(days=7)
+_Run = aliased(CrawlRun)  # the outer runs of the streak query, against the correlated last success
 
 
 @dataclass
@@ -37,6 +39,13 @@ class SourceHealth:
     last_error: str | None = None
     flags: list[str] = field(default_factory=list)
     failing_since_run: int | None = None  # first run of the current failure streak
+    first_run_at: datetime | None = None
+
+    @property
+    def quiet_since(self) -> datetime:
+        """Since when nothing new has come: the last run that brought something, else the first run."""
+        assert self.first_run_at is not None
+        return self.last_new_at or self.first_run_at
 
     @property
     def status(self) -> str:
@@ -44,53 +53,77 @@ class SourceHealth:
 
 
 def source_health(session: Session, catalogue: Catalogue, *, now: datetime | None = None) -> list[SourceHealth]:
+    """Every catalogue source's health, from two aggregate queries over its finished runs (the
+    whole history, so a failure streak or a silent spell of any length keeps its start)."""
     now = now or utcnow()
+    summaries = _summaries(session, now)
+    streaks = _failure_streaks(session)
+    last_runs = {run.source_id: run for run in session.scalars(select(CrawlRun).where(CrawlRun.id.in_([s.last_id for s in summaries.values()])))}
     report = []
     for source in catalogue.sources:
-        runs = list(
-            session.scalars(
-                select(CrawlRun)
-                .where(CrawlRun.source_id == source.id, CrawlRun.status != "running")
-                .order_by(CrawlRun.started_at.desc())
-                .limit(500)
-            )
-        )
         health = SourceHealth(source.id, source.name, source.kind, source.enabled)
-        if runs:
-            health.last_run_at, health.last_status = runs[0].started_at, runs[0].status
-        for run in runs:
-            ok = run.status in SUCCESS_STATUSES
-            if ok and health.last_success_at is None:
-                health.last_success_at = run.started_at
-            if run.articles_new and health.last_new_at is None:
-                health.last_new_at = run.started_at
-            if run.started_at >= now - WEEK:
-                health.runs_7d += 1
-                health.failed_7d += not ok
-                health.new_7d += run.articles_new
-        for run in runs:
-            if run.status in SUCCESS_STATUSES:
-                break
-            health.consecutive_failures += 1
-            health.failing_since_run = run.id
-            if health.last_error is None and run.errors:
-                health.last_error = str(run.errors[0].get("error", ""))[:300]
-        health.flags = _flags(health, source.failures_flag, timedelta(hours=source.silent_after_hours), now, runs)
+        summary = summaries.get(source.id)
+        if summary is not None:
+            last = last_runs[source.id]
+            health.first_run_at, health.last_run_at, health.last_status = summary.first_at, last.started_at, last.status
+            health.last_success_at, health.last_new_at = summary.last_ok_at, summary.last_new_at
+            health.runs_7d, health.failed_7d, health.new_7d = summary.runs_7d, summary.failed_7d, int(summary.new_7d)
+        streak = streaks.get(source.id)
+        if streak is not None:
+            health.consecutive_failures, health.failing_since_run = streak.failures, streak.since_id
+            errors = last_runs[source.id].errors or []
+            health.last_error = str(errors[0].get("error", ""))[:300] if errors else None
+        health.flags = _flags(health, source.failures_flag, timedelta(hours=source.silent_after_hours), now)
         report.append(health)
     return report
 
 
-def _flags(health: SourceHealth, failures_flag: int, silent_after: timedelta, now: datetime, runs: list[CrawlRun]) -> list[str]:
+_FINISHED = CrawlRun.status != "running"
+_OK = CrawlRun.status.in_(SUCCESS_STATUSES)
+
+
+def _summaries(session: Session, now: datetime) -> dict[str, Any]:
+    """Per source: last run id, first run, last success, last run with new articles, 7-day counts."""
+    in_week = CrawlRun.started_at >= now - WEEK
+    query = (
+        select(
+            CrawlRun.source_id,
+            func.max(CrawlRun.id).label("last_id"),
+            func.min(CrawlRun.started_at).label("first_at"),
+            func.max(case((_OK, CrawlRun.started_at))).label("last_ok_at"),
+            func.max(case((CrawlRun.articles_new > 0, CrawlRun.started_at))).label("last_new_at"),
+            func.count(case((in_week, 1))).label("runs_7d"),
+            func.count(case((in_week & ~_OK, 1))).label("failed_7d"),
+            func.coalesce(func.sum(case((in_week, CrawlRun.articles_new), else_=0)), 0).label("new_7d"),
+        )
+        .where(_FINISHED)
+        .group_by(CrawlRun.source_id)
+    )
+    return {row.source_id: row for row in session.execute(query)}
+
+
+def _failure_streaks(session: Session) -> dict[str, Any]:
+    """Per source, the finished runs since its last success: how many, and the first one's id."""
+    last_ok = (
+        select(func.max(CrawlRun.id)).where(_OK, CrawlRun.source_id == _Run.source_id).scalar_subquery()
+    )
+    query = (
+        select(_Run.source_id, func.count().label("failures"), func.min(_Run.id).label("since_id"))
+        .where(_Run.status != "running", _Run.id > func.coalesce(last_ok, 0))
+        .group_by(_Run.source_id)
+    )
+    return {row.source_id: row for row in session.execute(query)}
+
+
+def _flags(health: SourceHealth, failures_flag: int, silent_after: timedelta, now: datetime) -> list[str]:
     if not health.enabled:
         return ["disabled"]
-    if not runs:
+    if health.first_run_at is None:
         return ["never_ran"]
     flags = []
     if health.consecutive_failures >= failures_flag:
         flags.append("failing")
-    first_run = runs[-1].started_at
-    quiet_since = health.last_new_at or first_run
-    if now - quiet_since >= silent_after and now - first_run >= silent_after:
+    if now - health.quiet_since >= silent_after:
         flags.append("silent")
     return flags
 
@@ -128,8 +161,9 @@ def plan_health_notices(session: Session, catalogue: Catalogue, channel: str, *,
         if "failing" in h.flags:
             episodes.append(("failing", str(h.failing_since_run), f"failed {h.consecutive_failures} runs in a row: {h.last_error or h.last_status}"))
         if "silent" in h.flags:
-            since = (h.last_new_at or h.last_run_at or now).date().isoformat()
-            episodes.append(("silent", since, f"no new article since {since}"))
+            since = h.quiet_since.date().isoformat()
+            what = "no new article since" if h.last_new_at else "no article at all since its first run on"
+            episodes.append(("silent", since, f"{what} {since}"))
         for flag, episode, detail in episodes:
             key = f"ops:health:{h.source_id}:{flag}:{episode}"
             text = f":warning: Source {fit(h.name, 100)} ({h.source_id}) is {flag}: {fit(detail, 500)}"

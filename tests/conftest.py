@@ -12,7 +12,7 @@ import pytest
 from pipeline.config import Settings
 from pipeline.demo.server import SiteServer
 from pipeline.demo.site import catalogue_yaml, load_site, serve_site
-from tests.fakes.postgres import PostgresServer, PostgresUnavailable, start_server
+from tests.fakes.postgres import ExternalServer, PostgresServer, PostgresUnavailable, start_server
 from tests.fakes.slack import FakeSlack
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -55,10 +55,10 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer | str]:
+def postgres_server() -> Iterator[PostgresServer | ExternalServer]:
     external = os.environ.get("LIBYA_MONITOR_TEST_PG_URL")
     if external:
-        yield external
+        yield ExternalServer(external)
         return
     try:
         server = start_server()
@@ -71,10 +71,8 @@ def postgres_server() -> Iterator[PostgresServer | str]:
 
 
 @pytest.fixture
-def postgres_url(postgres_server: PostgresServer | str) -> str:
+def postgres_url(postgres_server: PostgresServer | ExternalServer) -> str:
     """A fresh, empty database on the session's PostgreSQL server."""
-    if isinstance(postgres_server, str):
-        return postgres_server
     return postgres_server.create_database(f"t_{uuid.uuid4().hex[:12]}")
 
 

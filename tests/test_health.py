@@ -49,3 +49,41 @@ def test_flags_and_notices(settings: Settings) -> None:
     with session_scope(engine) as session:
         keys = sorted(session.scalars(select(AlertOutbox.alert_key).where(AlertOutbox.kind == "ops")))
     assert [k.split(":")[2:4] for k in keys] == [["broken", "failing"], ["quiet", "silent"]], "one notice per episode"
+
+
+def _ops_keys(engine) -> list[str]:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        return sorted(session.scalars(select(AlertOutbox.alert_key).where(AlertOutbox.kind == "ops")))
+
+
+def test_long_episodes_keep_their_start_and_notify_once(settings: Settings, database_url: str) -> None:
+    """A failure streak or a silent spell longer than any window of recent runs is still one
+    episode; a new streak after a recovery is a new one."""
+    settings = write_catalogue(settings.with_changes(database_url=database_url), [
+        {"id": "dead", "urls": ["https://a.example/feed"], "failures_flag": 3},
+        {"id": "weekly", "urls": ["https://b.example/feed"], "silent_after_hours": 120},
+    ])
+    catalogue = load_catalogue(settings.sources_path)
+    engine = ensure_schema(settings.database_url)
+    with session_scope(engine) as session:
+        sync_sources(session, catalogue.sources)
+        _runs(session, "dead", [("ok", 1)] + [("error", 0)] * 700, 702)
+        _runs(session, "weekly", [("ok", 0)] * 240, 241)  # ten days without a new article
+    with session_scope(engine) as session:
+        health = {h.source_id: h for h in source_health(session, catalogue)}
+        plan_health_notices(session, catalogue, "C-OPS")
+    assert health["dead"].consecutive_failures == 700 and health["dead"].runs_7d == 166  # hours 2 to 167 ago
+    assert health["weekly"].flags == ["silent"]
+    first = _ops_keys(engine)
+    assert [k.split(":")[2:4] for k in first] == [["dead", "failing"], ["dead", "silent"], ["weekly", "silent"]]
+    with session_scope(engine) as session:  # one more run of each: the same episodes
+        _runs(session, "dead", [("error", 0)], 0)
+        _runs(session, "weekly", [("ok", 0)], 0)
+    with session_scope(engine) as session:
+        plan_health_notices(session, catalogue, "C-OPS")
+    assert _ops_keys(engine) == first
+    with session_scope(engine) as session:  # recovers, then fails again: a second episode
+        _runs(session, "dead", [("ok", 1), ("error", 0), ("error", 0), ("error", 0)], 0)
+    with session_scope(engine) as session:
+        plan_health_notices(session, catalogue, "C-OPS")
+    assert len([k for k in _ops_keys(engine) if ":dead:failing:" in k]) == 2

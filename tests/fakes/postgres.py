@@ -2,7 +2,8 @@
 
 `initdb` refuses to run as root, so under root the cluster is created and run as the `postgres`
 system user (which the Debian package creates), in a fresh directory, listening only on a Unix
-socket there. `LIBYA_MONITOR_TEST_PG_URL` points the suite at an existing server instead.
+socket there. `LIBYA_MONITOR_TEST_PG_URL` points the suite at an existing server instead: a URL
+whose user may create databases; each test still gets a fresh database of its own.
 """
 
 from __future__ import annotations
@@ -82,6 +83,24 @@ class PostgresServer:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+
+@dataclass(frozen=True)
+class ExternalServer:
+    """An existing server: fresh databases are created through `admin_url`'s database."""
+
+    admin_url: str
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.admin_url)
+        libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(libpq, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _quote(value: str) -> str:
