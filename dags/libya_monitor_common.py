@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "libya-monitor",
-    "retries": int(os.environ.get("LIBYA_MONITOR_TASK_RETRIES", "2")),
+    "retries": int(os.environ.get("LIBYA_MONITOR_TASK_RETRIES") or 2),
     "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": True,
 }
@@ -40,11 +40,13 @@ def database_url_from(connection: Any) -> str:
     if kind == "sqlite":
         return f"sqlite:///{connection.host}"
     if kind in ("postgres", "postgresql"):
-        auth = connection.login or ""
-        if connection.password:
-            auth += f":{connection.password}"
-        port = f":{connection.port}" if connection.port else ""
-        return f"postgresql+psycopg://{auth}{'@' if auth else ''}{connection.host or ''}{port}/{connection.schema or ''}"
+        from sqlalchemy.engine import URL  # escapes a password with "@" or "/" in it
+
+        url = URL.create(
+            "postgresql+psycopg", username=connection.login or None, password=connection.password or None,
+            host=connection.host or None, port=connection.port or None, database=connection.schema or None,
+        )
+        return url.render_as_string(hide_password=False)
     raise ValueError(f"connection {DB_CONNECTION}: unsupported type {connection.conn_type!r} (use postgres or sqlite)")
 
 
@@ -80,12 +82,8 @@ def notify_ops(context: dict[str, Any]) -> None:
     text = f":x: Libya monitor task {where} failed: {error}"
     log.error(text)
     try:
-        from pipeline.alerts.transports import SlackTransport
+        from pipeline.jobs import post_ops_notice
 
-        settings = monitor_settings()
-        if settings.slack_configured and settings.ops_channel:
-            SlackTransport(settings.slack_bot_token, settings.slack_base_url).post(
-                settings.ops_channel, text, [], alert_key=f"ops:{where}:{context.get('run_id', '')}"
-            )
+        post_ops_notice(monitor_settings(), text, key=f"ops:{where}:{context.get('run_id', '')}")
     except Exception as exc:  # noqa: BLE001 - a failing notice must not hide the task's own failure
         log.error("could not notify the ops channel: %s", exc)

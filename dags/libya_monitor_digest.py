@@ -19,7 +19,7 @@ from airflow.sdk import dag, task
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared module beside this file
 from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops
 
-SCHEDULE = os.environ.get("LIBYA_MONITOR_DIGEST_CRON", "0 7 * * *")
+SCHEDULE = os.environ.get("LIBYA_MONITOR_DIGEST_CRON") or "0 7 * * *"
 
 
 @dag(

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared module be
 from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops
 
 ARTICLES = Asset("libya-monitor://articles")
-SCHEDULE = os.environ.get("LIBYA_MONITOR_INGEST_SCHEDULE", "*/10 * * * *")
-CRAWL_TIMEOUT = timedelta(seconds=float(os.environ.get("LIBYA_MONITOR_CRAWL_TIMEOUT", "900")))
+SCHEDULE = os.environ.get("LIBYA_MONITOR_INGEST_SCHEDULE") or "*/10 * * * *"
+CRAWL_TIMEOUT = timedelta(seconds=float(os.environ.get("LIBYA_MONITOR_CRAWL_TIMEOUT") or 900))
 
 
 @dag(
@@ -74,7 +74,7 @@ def libya_monitor_ingest() -> None:
     def alert() -> dict[str, int]:
         from pipeline.jobs import alert_step
 
-        return alert_step(monitor_settings())
+        return alert_step(monitor_settings()).summary()
 
     crawled = crawl.expand(source=enabled_sources())
     crawled >> classify() >> group() >> alert()

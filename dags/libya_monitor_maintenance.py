@@ -18,12 +18,12 @@ from airflow.sdk import dag, task
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared module beside this file
 from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops
 
-RETENTION_DAYS = int(os.environ.get("LIBYA_MONITOR_RAW_HTML_DAYS", "90"))
+RETENTION_DAYS = int(os.environ.get("LIBYA_MONITOR_RAW_HTML_DAYS") or 90)
 
 
 @dag(
     dag_id="libya_monitor_maintenance",
-    schedule=os.environ.get("LIBYA_MONITOR_MAINTENANCE_CRON", "0 3 * * 0"),
+    schedule=os.environ.get("LIBYA_MONITOR_MAINTENANCE_CRON") or "0 3 * * 0",
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,

@@ -222,9 +222,8 @@ def digest(
         for name in subscription or subscription_ids(settings):
             result = send_digest(settings, name)
             _say(f"{name}: {result['state']} ({result.get('developments', '0')} developments)")
-    except (MonitorError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    except MonitorError as exc:
+        _fail(exc)
 
 
 @app.command()

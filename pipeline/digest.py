@@ -14,9 +14,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.alerts.delivery import deliver_key
 from pipeline.alerts.messages import EVENT_LABELS, fit, libya_time
 from pipeline.alerts.subscriptions import matches, sync_subscriptions
 from pipeline.catalogue import load_catalogue
@@ -25,6 +26,7 @@ from pipeline.classify.rules import DEVELOPMENT_TYPES
 from pipeline.config import Settings
 from pipeline.dates import LIBYA_TZ, zone
 from pipeline.db import ensure_schema, insert_ignore, session_scope
+from pipeline.errors import ConfigError, DeliveryError
 from pipeline.health import SourceHealth, source_health
 from pipeline.models import AlertOutbox, Article, Development, Label, Subscription, utcnow
 
@@ -36,18 +38,22 @@ class Digest:
     subscription_id: str
     channel: str
     day: date
-    until: datetime
     developments: dict[str, list[Development]] = field(default_factory=dict)
     flagged_sources: list[SourceHealth] = field(default_factory=list)
     daily_counts: dict[date, Counter[str]] = field(default_factory=dict)
 
     @property
-    def key(self) -> str:
-        return f"{self.subscription_id}:digest:{self.day.isoformat()}"
-
-    @property
     def total(self) -> int:
         return sum(len(v) for v in self.developments.values())
+
+
+def digest_day(until: datetime) -> date:
+    return until.astimezone(zone(LIBYA_TZ)).date()
+
+
+def digest_key(subscription_id: str, until: datetime) -> str:
+    """One digest per subscription and Libya-time day."""
+    return f"{subscription_id}:digest:{digest_day(until).isoformat()}"
 
 
 def subscription_ids(settings: Settings) -> list[str]:
@@ -57,8 +63,7 @@ def subscription_ids(settings: Settings) -> list[str]:
 
 
 def build_digest(session: Session, settings: Settings, subscription: Subscription, until: datetime) -> Digest:
-    day = until.astimezone(zone(LIBYA_TZ)).date()
-    digest = Digest(subscription.id, subscription.channel, day, until)
+    digest = Digest(subscription.id, subscription.channel, digest_day(until))
     recent = session.scalars(
         select(Development)
         .where(Development.last_seen_at > until - timedelta(days=1), Development.first_seen_at <= until)
@@ -164,8 +169,10 @@ def render_blocks(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
 
 
 def send_digest(settings: Settings, subscription_id: str, *, until: datetime | None = None) -> dict[str, str]:
-    """Build and deliver one subscription's digest for the day ending at `until` (default now)."""
-    from pipeline.jobs import make_transport
+    """Build and deliver one subscription's digest for the Libya-time day of `until` (default
+    now): the message through the outbox's exactly-once path, then the chart in its thread.
+    Raises DeliveryError when Slack did not take it (the row stays for a retry, or is failed)."""
+    from pipeline.jobs import _ops_notice, make_transport
 
     until = until or utcnow()
     engine = ensure_schema(settings.database_url)
@@ -173,34 +180,38 @@ def send_digest(settings: Settings, subscription_id: str, *, until: datetime | N
         sync_subscriptions(session, settings, default_classifier().gazetteer)
         subscription = session.get(Subscription, subscription_id)
         if subscription is None:
-            raise ValueError(f"unknown subscription {subscription_id!r}")
+            raise ConfigError(f"unknown subscription {subscription_id!r} (see `libya-monitor subscriptions list`)")
+        key = digest_key(subscription.id, until)
+        row = session.scalar(select(AlertOutbox).where(AlertOutbox.alert_key == key))
+        if row is not None and row.state == "sent" and row.payload.get("chart_sent"):
+            return {"key": key, "state": "already sent"}
         digest = build_digest(session, settings, subscription, until)
-        existing = session.scalar(select(AlertOutbox).where(AlertOutbox.alert_key == digest.key))
-        if existing is not None and existing.state == "sent":
-            return {"key": digest.key, "state": "already sent"}
-        text, blocks = render_blocks(digest)
-        insert_ignore(
-            session,
-            AlertOutbox,
-            [{"alert_key": digest.key, "subscription_id": subscription.id, "kind": "digest", "channel": subscription.channel,
-              "state": "pending", "payload": {"text": text, "blocks": blocks}, "created_at": utcnow(), "updated_at": utcnow()}],
-            keys=("alert_key",),
-        )
+        if row is None:
+            text, blocks = render_blocks(digest)
+            now = utcnow()
+            insert_ignore(
+                session,
+                AlertOutbox,
+                [{"alert_key": key, "subscription_id": subscription.id, "kind": "digest", "channel": subscription.channel,
+                  "state": "pending", "payload": {"text": text, "blocks": blocks}, "created_at": now, "updated_at": now}],
+                keys=("alert_key",),
+            )
     folder = settings.data_dir / "digests"
     stem = f"{digest.day.isoformat()}-{subscription_id}"
     chart = render_chart(digest, folder / f"{stem}.png")
     transport = make_transport(settings)
     if transport.name == "console":
-        markdown = folder / f"{stem}.md"
-        markdown.write_text(render_markdown(digest) + f"\n![chart]({chart.name})\n", encoding="utf-8")
-    ts = transport.find_posted(digest.channel, digest.key) or transport.post(digest.channel, text, blocks, alert_key=digest.key).ts
+        (folder / f"{stem}.md").write_text(render_markdown(digest) + f"\n![chart]({chart.name})\n", encoding="utf-8")
+    deliver_key(engine, transport, key, on_failure=_ops_notice(settings, lambda _: None))
+    with session_scope(engine) as session:
+        row = session.scalar(select(AlertOutbox).where(AlertOutbox.alert_key == key))
+        assert row is not None
+        if row.state != "sent":
+            raise DeliveryError(f"digest not delivered ({row.state}): {row.last_error}", alert_key=key, permanent=row.state == "failed")
+        ts = row.slack_ts
     transport.upload(digest.channel, chart, title=f"Ceasefire-track articles per day to {digest.day.isoformat()}", thread_ts=ts)
     with session_scope(engine) as session:
-        row = session.scalar(select(AlertOutbox).where(AlertOutbox.alert_key == digest.key))
-        if row is not None:
-            row.state, row.slack_ts, row.sent_at, row.transport, row.attempts = "sent", ts, utcnow(), transport.name, row.attempts + 1
-    return {"key": digest.key, "state": "sent", "developments": str(digest.total), "chart": str(chart)}
-
-
-def count_digests(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(AlertOutbox).where(AlertOutbox.kind == "digest")) or 0)
+        row = session.scalar(select(AlertOutbox).where(AlertOutbox.alert_key == key))
+        assert row is not None
+        row.payload = {**row.payload, "chart_sent": True}
+    return {"key": key, "state": "sent", "developments": str(digest.total), "chart": str(chart)}

@@ -255,38 +255,73 @@ def deliver_alerts(settings: Settings, transport: Transport | None = None, progr
 
 
 def plan_health(settings: Settings) -> list[str]:
-    """Queue notices for sources that started failing or went silent (ops channel, or console)."""
+    """Queue notices for sources that started failing or went silent: to the ops channel, or
+    the console without Slack. With Slack but no ops channel there is nowhere to send them
+    (flags still show in `libya-monitor sources` and the digest)."""
     from pipeline.alerts.subscriptions import CONSOLE_CHANNEL
     from pipeline.health import plan_health_notices
 
+    channel = settings.ops_channel if settings.slack_configured else CONSOLE_CHANNEL
+    if not channel:
+        return []
     engine = ensure_schema(settings.database_url)
     with session_scope(engine) as session:
-        catalogue = load_catalogue(settings.sources_path)
-        return plan_health_notices(session, catalogue, settings.ops_channel or CONSOLE_CHANNEL)
+        return plan_health_notices(session, load_catalogue(settings.sources_path), channel)
 
 
-def alert_step(settings: Settings, progress: Progress = _quiet) -> dict[str, int]:
-    """Plan the alerts new developments call for, then deliver the outbox."""
-    plan = plan_new_alerts(settings)
-    plan_health(settings)
-    delivery = deliver_alerts(settings, progress=progress)
-    return {
-        "planned_new": len(plan.new), "planned_updates": len(plan.updates), "sent": len(delivery.sent),
-        "recovered": len(delivery.recovered), "failed": len(delivery.failed), "retry_later": len(delivery.retry_later),
-    }
+@dataclass
+class AlertStep:
+    plan: PlanReport
+    notices: list[str]
+    delivery: DeliveryReport
+    transport: str
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "planned_new": len(self.plan.new), "planned_updates": len(self.plan.updates), "health_notices": len(self.notices),
+            "sent": len(self.delivery.sent), "recovered": len(self.delivery.recovered),
+            "failed": len(self.delivery.failed), "retry_later": len(self.delivery.retry_later),
+        }
+
+
+def alert_step(
+    settings: Settings,
+    classifier: Classifier | None = None,
+    transport: Transport | None = None,
+    progress: Progress = _quiet,
+) -> AlertStep:
+    """Plan the alerts new developments call for and the source-health notices, then deliver
+    the outbox."""
+    plan = plan_new_alerts(settings, classifier)
+    notices = plan_health(settings)
+    if notices:
+        progress(f"source health: {len(notices)} new notice(s) for the ops channel")
+    transport = transport or make_transport(settings, progress)
+    delivery = deliver_alerts(settings, transport, progress)
+    progress(
+        f"alerts: {len(delivery.sent)} sent, {len(delivery.recovered)} recovered, {len(delivery.failed)} failed, "
+        f"{len(delivery.retry_later)} to retry (planned {len(plan.new)} new, {len(plan.updates)} follow-up) via {transport.name}"
+    )
+    return AlertStep(plan, notices, delivery, transport.name)
+
+
+def post_ops_notice(settings: Settings, text: str, *, key: str) -> None:
+    """A best-effort message to the ops channel (nothing when Slack or the channel is not set).
+    Raises DeliveryError; callers decide whether that matters."""
+    if settings.slack_bot_token and settings.ops_channel:
+        SlackTransport(settings.slack_bot_token, settings.slack_base_url).post(settings.ops_channel, text, [], alert_key=key)
 
 
 def _ops_notice(settings: Settings, progress: Progress) -> Callable[[AlertOutbox, str], None]:
     def notify(row: AlertOutbox, error: str) -> None:
         progress(f"alert {row.alert_key} to {row.channel} FAILED: {error}")
-        if settings.slack_configured and settings.ops_channel and settings.ops_channel != row.channel:
-            assert settings.slack_bot_token
-            ops = SlackTransport(settings.slack_bot_token, settings.slack_base_url)
-            text = f"Libya monitor could not deliver alert {row.alert_key} to {row.channel}: {error}"
-            try:
-                ops.post(settings.ops_channel, text, [], alert_key=f"ops:{row.alert_key}")
-            except Exception as exc:  # noqa: BLE001 - the ops notice is best effort; the row is failed already
-                progress(f"ops notice to {settings.ops_channel} failed too: {exc}")
+        if row.channel == settings.ops_channel:
+            return  # the ops channel itself is what failed
+        text = f"Libya monitor could not deliver alert {row.alert_key} to {row.channel}: {error}"
+        try:
+            post_ops_notice(settings, text, key=f"ops:{row.alert_key}")
+        except Exception as exc:  # noqa: BLE001 - the ops notice is best effort; the row is failed already
+            progress(f"ops notice to {settings.ops_channel} failed too: {exc}")
 
     return notify
 
@@ -314,17 +349,8 @@ def run_cycle(
     progress(f"classified {labelling.classified} article(s), {labelling.developments} ceasefire development(s); {duplicates} near-duplicate(s)")
     grouping = group_new(settings, classifier)
     progress(f"developments: {len(grouping.created)} new, {len(grouping.updated)} updated, {len(grouping.escalated)} escalated")
-    plan = plan_new_alerts(settings, classifier)
-    notices = plan_health(settings)
-    if notices:
-        progress(f"source health: {len(notices)} new notice(s) for the ops channel")
-    transport = transport or make_transport(settings, progress)
-    delivery = deliver_alerts(settings, transport, progress)
-    progress(
-        f"alerts: {len(delivery.sent)} sent, {len(delivery.recovered)} recovered, {len(delivery.failed)} failed, "
-        f"{len(delivery.retry_later)} to retry (planned {len(plan.new)} new, {len(plan.updates)} follow-up) via {transport.name}"
-    )
-    report = CycleReport(cycle_id, crawl, duplicates, labelling, grouping, plan, delivery, transport.name)
+    alerts = alert_step(settings, classifier, transport, progress)
+    report = CycleReport(cycle_id, crawl, duplicates, labelling, grouping, alerts.plan, alerts.delivery, alerts.transport)
     _finish_cycle(engine, cycle_id, report)
     if crawl.all_failed:
         reasons = "; ".join(f"{s.source_id}: {(s.errors[0]['error'] if s.errors else s.status)}" for s in crawl.sources)

@@ -4,6 +4,7 @@ only direct children of <url> and loses news:title and news:publication_date).""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -18,7 +19,14 @@ _LENIENT = etree.XMLParser(resolve_entities=False, no_network=True, recover=True
 @dataclass(frozen=True)
 class Sitemap:
     entries: list[FeedEntry]
-    children: list[tuple[str, str | None]]  # (sitemap URL, lastmod) of a sitemap index
+    children: list[tuple[str, datetime | None]]  # (sitemap URL, lastmod) of a sitemap index
+
+    def recent_children(self, cutoff: datetime) -> list[str]:
+        """Child sitemaps not older than `cutoff`, newest first (undated ones last): indexes
+        often list the oldest first."""
+        recent = [(url, lastmod) for url, lastmod in self.children if lastmod is None or lastmod >= cutoff]
+        recent.sort(key=lambda child: (child[1] is not None, child[1] or cutoff), reverse=True)
+        return [url for url, _ in recent]
 
 
 def parse_sitemap(body: bytes, url: str, *, default_tz: str | None = None) -> Sitemap:
@@ -55,7 +63,7 @@ def _read(root: etree._Element, url: str, default_tz: str | None) -> Sitemap | N
     tag = etree.QName(root).localname
     if tag == "sitemapindex":
         children = [
-            (urljoin(url, loc), _text(node, "lastmod"))
+            (urljoin(url, loc), parse_date(_text(node, "lastmod"), default_tz))
             for node in _children(root, "sitemap")
             if (loc := _text(node, "loc"))
         ]

@@ -15,9 +15,10 @@ from scrapers.context import crawl_context
 
 
 class ConditionalGetMiddleware:
-    """If-None-Match / If-Modified-Since on listing requests; the validators a response brings
-    are kept on the spider and saved only when its run finishes cleanly (see the extension),
-    so a crash never hides entries that were not fetched yet."""
+    """If-None-Match / If-Modified-Since on listing requests. The validators a response brings
+    ride on its meta; the spider keeps them once it has read the listing, and they are saved
+    only when its run finishes cleanly (see the extension), so a crash or a listing we could
+    not read never hides entries that were not fetched yet."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -40,9 +41,8 @@ class ConditionalGetMiddleware:
         if request.meta.get("conditional") and response.status == 200:
             etag = response.headers.get(b"ETag")
             modified = response.headers.get(b"Last-Modified")
-            if etag or modified:
-                spider = self.crawler.spider
-                spider.pending_validators[request.url] = (
+            if etag or modified:  # kept by the spider once it has read the listing
+                request.meta["validators"] = (
                     etag.decode("latin-1") if etag else None,
                     modified.decode("latin-1") if modified else None,
                 )

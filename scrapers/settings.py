@@ -42,8 +42,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.middlewares.LegacyEncodingMiddleware": 590,
 }
 
-# GDELT asks for one request every five seconds.
-DOWNLOAD_SLOTS = {"api.gdeltproject.org": {"concurrency": 1, "delay": 5}}
+# GDELT asks for one request every five seconds: one at a time, a fixed delay (the GDELT
+# spider's listing requests tell AutoThrottle not to adjust it), one source for all queries.
+DOWNLOAD_SLOTS = {"api.gdeltproject.org": {"concurrency": 1, "delay": 5, "randomize_delay": False}}
 
 # The monitor's own settings.
 MONITOR_CYCLE_ID = None

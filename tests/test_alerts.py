@@ -21,6 +21,7 @@ from pipeline.crawlruns import sync_sources
 from pipeline.dates import LIBYA_TZ, zone
 from pipeline.db import ensure_schema, session_scope
 from pipeline.digest import send_digest
+from pipeline.errors import DeliveryError
 from pipeline.ingest import ArticleRecord, store_article
 from pipeline.jobs import classify_new, deliver_alerts, group_new, plan_new_alerts
 from pipeline.models import AlertOutbox, Development, utcnow
@@ -246,6 +247,32 @@ def test_digest_posts_text_and_one_png(settings: Settings, fake_slack: FakeSlack
     assert len(fake_slack.state.files) == 1 and next(iter(fake_slack.state.uploads.values())).startswith(b"\x89PNG")
     assert send_digest(settings, "default")["state"] == "already sent"
     assert len(fake_slack.state.files) == 1
+
+
+def test_digest_is_delivered_by_the_digest_alone_message_then_chart(settings: Settings, fake_slack: FakeSlack) -> None:
+    """A digest that failed half-way is finished by the next digest run: the alert step never
+    posts it (it would go without its chart, or twice), and a failed upload is retried."""
+    settings = _settings(settings, fake_slack)
+    _store(settings, [("tripoli_wire", *SWAP["tripoli_wire"])])
+    _cycle(settings, _slack(fake_slack))
+
+    def digest_posts() -> list[dict]:  # type: ignore[type-arg]
+        return [p for p in fake_slack.posts() if ":digest:" in p["metadata"]["event_payload"]["alert_key"]]
+
+    fake_slack.fail_next("chat.postMessage", "error", "internal_error")
+    with pytest.raises(DeliveryError):
+        send_digest(settings, "default")
+    _cycle(settings, _slack(fake_slack))
+    assert digest_posts() == [], "the alert step leaves digests alone"
+    fake_slack.fail_next("files.getUploadURLExternal", "error", "internal_error")
+    with pytest.raises(DeliveryError):
+        send_digest(settings, "default")
+    assert len(digest_posts()) == 1 and not fake_slack.state.files
+    assert send_digest(settings, "default")["state"] == "sent"
+    assert send_digest(settings, "default")["state"] == "already sent"
+    [post] = digest_posts()
+    assert len(fake_slack.state.files) == 1
+    assert fake_slack.calls_to("files.completeUploadExternal")[-1].params.get("thread_ts") == post["ts"]
 
 
 def test_digest_without_slack_writes_markdown_and_png(settings: Settings) -> None:

@@ -87,3 +87,23 @@ def test_long_episodes_keep_their_start_and_notify_once(settings: Settings, data
     with session_scope(engine) as session:
         plan_health_notices(session, catalogue, "C-OPS")
     assert len([k for k in _ops_keys(engine) if ":dead:failing:" in k]) == 2
+
+
+def test_notices_need_somewhere_to_go(settings: Settings) -> None:
+    """With Slack but no ops channel, no notice is queued for a channel that does not exist;
+    without Slack they go to the console."""
+    from pipeline.jobs import plan_health
+
+    settings = write_catalogue(settings, [{"id": "never", "urls": ["https://a.example/feed"], "failures_flag": 1}])
+    engine = ensure_schema(settings.database_url)
+    with session_scope(engine) as session:
+        sync_sources(session, load_catalogue(settings.sources_path).sources)
+        _runs(session, "never", [("error", 0)], 1)
+    assert plan_health(settings.with_changes(slack_bot_token="xoxb-test")) == []
+    assert plan_health(settings) and {r.channel for r in _ops_rows(engine)} == {"console"}
+    assert plan_health(settings.with_changes(slack_bot_token="xoxb-test", ops_channel="C-OPS")) == []  # same episode
+
+
+def _ops_rows(engine) -> list[AlertOutbox]:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        return list(session.scalars(select(AlertOutbox).where(AlertOutbox.kind == "ops")))

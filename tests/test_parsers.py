@@ -123,6 +123,8 @@ def spider_env(settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # 
             {"id": "wp", "urls": [f"{BASE}/feed/"]},
             {"id": "news_map", "kind": "sitemap", "urls": [f"{BASE}/sitemap.xml"], "backfill_days": 365},
             {"id": "wasat", "kind": "listing", "urls": [f"{BASE}/section/libya"], "listing": {"article_links": ".article-item a", "next_page": "a.next", "max_pages": 2}},
+            {"id": "wp_capped", "urls": [f"{BASE}/feed/", f"{BASE}/feed/world/"], "max_articles_per_run": 1},
+            {"id": "gd", "kind": "gdelt", "urls": ["https://api.gdeltproject.org/api/v2/doc/doc?query=libya"]},
         ],
     )
     for name, value in settings.as_env().items():
@@ -182,3 +184,49 @@ def test_article_callback_builds_a_record(spider_env: None) -> None:
     [record] = list(spider.parse_article(_response(f"{BASE}/a", page, HtmlResponse), entry=entry))
     assert record.title == "Coastal road reopens" and record.published_at == datetime(2026, 11, 28, 8, tzinfo=UTC)
     assert record.linked_url == f"{BASE}/a?utm_source=rss" and record.date_origin == "page"
+
+
+def test_validators_are_kept_only_for_a_listing_read_to_the_end(spider_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapers.spiders.feed import FeedSpider
+
+    spider = _spider(FeedSpider, "wp")
+    read = _response(f"{BASE}/feed/", fixture("wordpress_feed.xml"))
+    read.meta["validators"] = ('"v1"', None)
+    list(spider.parse_listing(read))
+    assert spider.pending_validators == {f"{BASE}/feed/": ('"v1"', None)}
+
+    spider.pending_validators.clear()
+
+    def broken(entries):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(spider, "select_new", broken)
+    failed = _response(f"{BASE}/feed/", fixture("wordpress_feed.xml"))
+    failed.meta["validators"] = ('"v2"', None)
+    with pytest.raises(RuntimeError):
+        list(spider.parse_listing(failed))
+    assert spider.pending_validators == {}, "the next run must not get a 304 for entries never fetched"
+
+
+def test_article_cap_is_per_run_across_listings(spider_env: None) -> None:
+    from scrapers.spiders.feed import FeedSpider
+
+    spider = _spider(FeedSpider, "wp_capped")
+    first = list(spider.parse_listing(_response(f"{BASE}/feed/", fixture("wordpress_feed.xml"))))
+    second = list(spider.parse_listing(_response(f"{BASE}/feed/world/", fixture("wordpress_feed.xml"))))
+    assert (len(first), len(second)) == (1, 0)
+
+
+def test_recent_child_sitemaps_newest_first() -> None:
+    from pipeline.sitemaps import Sitemap
+
+    old, mid, new = (datetime(2026, 11, day, tzinfo=UTC) for day in (1, 20, 28))
+    index = Sitemap([], [("a.xml", old), ("b.xml", mid), ("undated.xml", None), ("c.xml", new)])
+    assert index.recent_children(datetime(2026, 11, 10, tzinfo=UTC)) == ["c.xml", "b.xml", "undated.xml"]
+
+
+def test_gdelt_listing_keeps_its_fixed_delay(spider_env: None) -> None:
+    from scrapers.spiders.apis import GdeltSpider
+
+    spider = _spider(GdeltSpider, "gd")
+    assert spider.listing_request("https://api.gdeltproject.org/api/v2/doc/doc?query=libya").meta["autothrottle_dont_adjust_delay"] is True

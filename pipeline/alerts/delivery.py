@@ -45,7 +45,11 @@ def deliver_pending(
         ids = list(
             session.scalars(
                 select(AlertOutbox.id)
-                .where(AlertOutbox.state.in_(("pending", "sending")), AlertOutbox.transport.is_(None) | (AlertOutbox.transport == transport.name))
+                .where(
+                    AlertOutbox.state.in_(("pending", "sending")),
+                    AlertOutbox.transport.is_(None) | (AlertOutbox.transport == transport.name),
+                    AlertOutbox.kind != "digest",  # a message and its chart: `send_digest` delivers both
+                )
                 .order_by(AlertOutbox.id)
             )
         )
@@ -54,6 +58,22 @@ def deliver_pending(
         ) is not None
     for row_id in ids:
         _deliver_one(engine, transport, row_id, now, report, on_failure)
+    return report
+
+
+def deliver_key(
+    engine: Engine,
+    transport: Transport,
+    alert_key: str,
+    *,
+    on_failure: Callable[[AlertOutbox, str], None] | None = None,
+) -> DeliveryReport:
+    """Deliver one outbox row now, by the same exactly-once path as `deliver_pending`."""
+    report = DeliveryReport()
+    with session_scope(engine) as session:
+        row_id = session.scalar(select(AlertOutbox.id).where(AlertOutbox.alert_key == alert_key))
+    if row_id is not None:
+        _deliver_one(engine, transport, row_id, utcnow(), report, on_failure)
     return report
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-import urllib.error
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -43,7 +43,7 @@ HINTS = {
     "invalid_auth": "SLACK_BOT_TOKEN is not valid",
     "not_authed": "SLACK_BOT_TOKEN is missing",
     "token_revoked": "SLACK_BOT_TOKEN was revoked: install the app again",
-    "missing_scope": "the bot token lacks a scope (chat:write, channels:history)",
+    "missing_scope": "the bot token lacks a scope (chat:write, channels:history, files:write)",
     "is_archived": "the channel is archived",
 }
 
@@ -110,7 +110,7 @@ class SlackTransport:
         thread_ts: str | None = None, broadcast: bool = False,
     ) -> Posted:
         self._pace(channel)
-        try:
+        with _slack_errors(alert_key):
             response = self.client.chat_postMessage(
                 channel=channel,
                 text=text,
@@ -121,24 +121,16 @@ class SlackTransport:
                 unfurl_media=False,
                 metadata=Metadata(event_type=METADATA_EVENT, event_payload={"alert_key": alert_key}),
             )
-        except SlackApiError as exc:
-            raise _api_error(exc, alert_key) from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            raise DeliveryError(f"Slack unreachable: {exc}", alert_key=alert_key, permanent=False) from exc
         return Posted(str(response["ts"]), thread_ts)
 
     def find_posted(self, channel: str, alert_key: str, *, thread_ts: str | None = None) -> str | None:
-        try:
+        with _slack_errors(alert_key):
             if thread_ts:
                 response = self.client.conversations_replies(
                     channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
                 )
             else:
                 response = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
-        except SlackApiError as exc:
-            raise _api_error(exc, alert_key) from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            raise DeliveryError(f"Slack unreachable: {exc}", alert_key=alert_key, permanent=False) from exc
         messages: list[dict[str, Any]] = response.get("messages", [])
         for message in messages:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
@@ -148,16 +140,20 @@ class SlackTransport:
 
     def upload(self, channel: str, path: Path, *, title: str, thread_ts: str | None = None) -> None:
         """A file in the channel (files_upload_v2: get an upload URL, send the bytes, complete)."""
-        _upload(self.client, channel, path, title, thread_ts)
+        with _slack_errors(f"upload:{path.name}"):
+            self.client.files_upload_v2(channel=channel, file=str(path), filename=path.name, title=title, thread_ts=thread_ts)
 
 
-def _upload(client: WebClient, channel: str, path: Path, title: str, thread_ts: str | None) -> None:
+@contextmanager
+def _slack_errors(alert_key: str) -> Iterator[None]:
+    """Slack's errors as DeliveryError: API errors by code (permanent or not), network errors
+    (URLError, timeouts, refused connections are all OSError) as transient."""
     try:
-        client.files_upload_v2(channel=channel, file=str(path), filename=path.name, title=title, thread_ts=thread_ts)
+        yield
     except SlackApiError as exc:
-        raise _api_error(exc, f"upload:{path.name}") from exc
-    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-        raise DeliveryError(f"Slack unreachable: {exc}", alert_key=f"upload:{path.name}", permanent=False) from exc
+        raise _api_error(exc, alert_key) from exc
+    except OSError as exc:
+        raise DeliveryError(f"Slack unreachable: {exc}", alert_key=alert_key, permanent=False) from exc
 
 
 def _api_error(exc: SlackApiError, alert_key: str) -> DeliveryError:

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy.http import Response
 
 from pipeline.apis import ReliefWebReport, parse_gdelt, parse_reliefweb
+from pipeline.extract import MIN_TEXT_CHARS
 from pipeline.feeds import FeedEntry
 from pipeline.ingest import ArticleRecord
 from pipeline.text.lang import detect_language
@@ -18,6 +19,8 @@ from scrapers.spiders.base import SourceSpider
 class GdeltSpider(SourceSpider):
     name = "gdelt"
     kind = "gdelt"
+    # GDELT asks for one request per 5 s: keep the slot's delay (scrapers.settings) fixed.
+    listing_meta: ClassVar[dict[str, Any]] = {"autothrottle_dont_adjust_delay": True}
 
     def read_listing(self, response: Response) -> list[FeedEntry]:
         return parse_gdelt(response.body, response.url)
@@ -31,17 +34,15 @@ class ReliefWebSpider(SourceSpider):
         return parse_reliefweb(response.body, response.url)
 
     def follow(self, reports: list[ReliefWebReport], response: Response) -> Iterable[Any]:
-        entries = [FeedEntry(r.url, r.title, "", r.published_at, r.source) for r in reports]
-        wanted = {e.url for e in self.select_new(entries)}
-        for report in reports:
-            if report.url not in wanted:
-                continue
-            if len(report.text) < 80:
-                yield from self.article_requests([FeedEntry(report.url, report.title, "", report.published_at, None)])
+        by_url = {r.url: r for r in reports}
+        entries = [FeedEntry(r.url, r.title, "", r.published_at, r.source) for r in by_url.values()]
+        for entry in self.select_new(entries):
+            report = by_url[entry.url]
+            if len(report.text) < MIN_TEXT_CHARS:  # a summary only: fetch the report's page
+                yield from self.article_requests([entry])
                 continue
             yield ArticleRecord(
                 url=report.url, source_id=self.source_id, title=report.title, text=report.text,
                 lang=detect_language(f"{report.title}\n{report.text[:2000]}", hint=report.lang),
-                author=report.source, published_at=report.published_at,
-                date_origin="feed" if report.published_at else "first_seen",
+                author=report.source, published_at=report.published_at, date_origin="feed",
             )

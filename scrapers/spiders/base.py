@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, ClassVar
 
 import scrapy
@@ -33,6 +34,7 @@ FIRST_RUN_MARGIN = timedelta(days=1)
 
 class SourceSpider(scrapy.Spider):
     kind: ClassVar[str] = ""
+    listing_meta: ClassVar[dict[str, Any]] = {}  # request meta a kind adds to its listing requests
     context: CrawlContext
     source: Source
 
@@ -45,6 +47,7 @@ class SourceSpider(scrapy.Spider):
         self.start_ok = 0
         self.start_failed = 0
         self.pending_validators: dict[str, tuple[str | None, str | None]] = {}
+        self.selected = 0  # article pages requested so far this run
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -71,10 +74,13 @@ class SourceSpider(scrapy.Spider):
     # -- listing requests (feeds, sitemaps, listing pages, APIs) --------------------------------
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.url_strings:
-            yield self.listing_request(url, self.parse_listing, page=1)
+            yield self.listing_request(url)
 
     def parse_listing(self, response: Response) -> Iterable[Any]:
-        """Every kind's listing callback: read the listing (`read_listing`), then follow it."""
+        """Every kind's listing callback: read the listing (`read_listing`), then follow it.
+        Only a listing read and followed to the end has its validators (ETag, Last-Modified)
+        kept for the next run: remembering those of a listing we failed on would turn the next
+        run into a 304 that hides its entries."""
         if not self.listing_ok(response):
             return
         try:
@@ -83,6 +89,8 @@ class SourceSpider(scrapy.Spider):
             self.listing_unusable(response, str(exc))
             return
         yield from self.follow(listing, response)
+        if validators := response.meta.get("validators"):
+            self.pending_validators[response.url] = validators
 
     def read_listing(self, response: Response) -> Any:
         """Parse a listing response; raises FeedError when it cannot be read."""
@@ -92,13 +100,13 @@ class SourceSpider(scrapy.Spider):
         """What to fetch from a parsed listing: by default its new entries' article pages."""
         yield from self.article_requests(self.select_new(entries))
 
-    def listing_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+    def listing_request(self, url: str, **meta: Any) -> scrapy.Request:
         return scrapy.Request(
             url,
-            callback=callback,
+            callback=self.parse_listing,
             errback=self.listing_failed,
             dont_filter=True,
-            meta={"conditional": True, "handle_httpstatus_list": [304], "listing": True, **meta},
+            meta={"conditional": True, "handle_httpstatus_list": [304], "listing": True, **self.listing_meta, **meta},
         )
 
     def listing_ok(self, response: Response) -> bool:
@@ -112,10 +120,6 @@ class SourceSpider(scrapy.Spider):
     def listing_unusable(self, response: Response, message: str) -> None:
         self.start_ok -= 1
         self.start_failed += 1
-        # Never remember the validators of a listing we could not read: the next run would
-        # get a 304 and take the source for healthy.
-        for url in (response.url, *response.meta.get("redirect_urls", ())):
-            self.pending_validators.pop(url, None)
         self.note_error(response.url, message, key="listing_failed")
 
     def listing_failed(self, failure: Failure) -> None:
@@ -123,6 +127,7 @@ class SourceSpider(scrapy.Spider):
         self.note_error(failure.request.url, describe_failure(failure), key="listing_failed")
 
     # -- choosing what to fetch -----------------------------------------------------------------
+    @cached_property
     def cutoff(self) -> datetime:
         """Entries older than this are not fetched: the backfill window on a source's first
         run, else since its last successful run (with a day's margin for late dates)."""
@@ -140,16 +145,19 @@ class SourceSpider(scrapy.Spider):
         with session_scope(self.context.engine) as session:
             known = known_urls(session, [e.url for e in entries])
         self.count("known_skipped", sum(1 for e in entries if e.url in known))
-        cutoff = self.cutoff()
+        cutoff = self.cutoff
         fresh = [e for e in entries if e.url not in known]
         in_window = [e for e in fresh if e.published_at is None or e.published_at >= cutoff]
         self.count("outside_window", len(fresh) - len(in_window))
         seen: set[str] = set()
         unique = [e for e in in_window if not (e.url in seen or seen.add(e.url))]
-        limit = self.source.max_articles_per_run
-        if len(unique) > limit:
-            self.count("over_limit", len(unique) - limit)
-        return unique[:limit]
+        # The cap is per run, across all of the source's listings and pages.
+        room = max(self.source.max_articles_per_run - self.selected, 0)
+        if len(unique) > room:
+            self.count("over_limit", len(unique) - room)
+        chosen = unique[:room]
+        self.selected += len(chosen)
+        return chosen
 
     # -- article pages --------------------------------------------------------------------------
     def article_requests(self, entries: Iterable[FeedEntry]) -> Iterable[scrapy.Request]:

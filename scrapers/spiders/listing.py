@@ -26,4 +26,4 @@ class ListingSpider(SourceSpider):
         assert settings is not None
         page = response.meta.get("page", 1)
         if listing.next_page and page < settings.max_pages:
-            yield self.listing_request(listing.next_page, self.parse_listing, page=page + 1)
+            yield self.listing_request(listing.next_page, page=page + 1)

@@ -7,7 +7,6 @@ from typing import Any
 
 from scrapy.http import Response
 
-from pipeline.dates import parse_date
 from pipeline.sitemaps import Sitemap, parse_sitemap
 from scrapers.spiders.base import SourceSpider
 
@@ -23,9 +22,7 @@ class SitemapSpider(SourceSpider):
 
     def follow(self, sitemap: Sitemap, response: Response) -> Iterable[Any]:
         if sitemap.children:
-            cutoff = self.cutoff()
-            recent = [url for url, lastmod in sitemap.children if (d := parse_date(lastmod)) is None or d >= cutoff]
-            for url in recent[:MAX_CHILD_SITEMAPS]:
-                yield self.listing_request(url, self.parse_listing)
+            for url in sitemap.recent_children(self.cutoff)[:MAX_CHILD_SITEMAPS]:
+                yield self.listing_request(url)
             return
         yield from self.article_requests(self.select_new(sitemap.entries))
