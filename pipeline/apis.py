@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pipeline.dates import parse_date
 from pipeline.feeds import FeedEntry, FeedError
-
-GDELT_MAX_RECORDS = 250
 
 
 def _json(body: bytes, url: str) -> Any:
@@ -30,16 +28,10 @@ def parse_gdelt(body: bytes, url: str) -> list[FeedEntry]:
         raise FeedError("unexpected GDELT response", url=url)
     entries = []
     for item in data.get("articles") or []:
-        link = item.get("url")
+        link = item.get("url") if isinstance(item, dict) else None
         if not link:
             continue
-        seen = item.get("seendate")
-        published = None
-        if seen:
-            try:
-                published = datetime.strptime(seen, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            except ValueError:
-                published = parse_date(seen)
+        published = parse_date(item.get("seendate"))  # "20261129T081500Z"
         entries.append(FeedEntry(url=link, title=" ".join((item.get("title") or "").split()), summary="", published_at=published, author=None))
     return entries
 

@@ -386,7 +386,7 @@ def subscriptions_test(
     from sqlalchemy import select
 
     from pipeline.alerts.messages import EVENT_LABELS, libya_time
-    from pipeline.alerts.subscriptions import matches, qualifies, sync_subscriptions
+    from pipeline.alerts.subscriptions import held_back, matches, sync_subscriptions
     from pipeline.classify.engine import default_classifier
     from pipeline.db import ensure_schema, session_scope
     from pipeline.models import Development, Subscription, utcnow
@@ -404,11 +404,8 @@ def subscriptions_test(
         for d in developments:
             if not matches(subscription, d):
                 continue
-            verdict = "would alert" if qualifies(subscription, d) else (
-                f"held back: {d.independent_sources} source(s) < {subscription.min_sources}"
-                if d.independent_sources < subscription.min_sources
-                else f"held back: confidence {d.confidence:.2f} < {subscription.min_confidence}"
-            )
+            reason = held_back(subscription, d)
+            verdict = f"held back: {reason}" if reason else "would alert"
             _say(f"{libya_time(d.first_seen_at):28} {EVENT_LABELS.get(d.event_type, d.event_type):34} {verdict:26} {d.title[:90]}")
             shown += 1
         if not shown:

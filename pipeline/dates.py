@@ -119,7 +119,7 @@ def _build(year: int, month: int, day: int, hour: str | None, minute: str | None
 
 def _iso(raw: str) -> datetime | None:
     candidate = raw.replace("Z", "+00:00").replace("z", "+00:00")
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", candidate):
+    if not re.match(r"^\d{4}-?\d{2}-?\d{2}", candidate):  # extended or basic ("20261129T081500Z")
         return None
     try:
         return datetime.fromisoformat(candidate)

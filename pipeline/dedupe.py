@@ -53,11 +53,6 @@ def signature(text: str) -> bytes:
     return signature_values(shingles(text)).tobytes()
 
 
-def estimated_jaccard(first: bytes, second: bytes) -> float:
-    a, b = np.frombuffer(first, dtype=np.uint64), np.frombuffer(second, dtype=np.uint64)
-    return float(np.count_nonzero(a == b)) / NUM_PERM
-
-
 def jaccard(a: set[bytes], b: set[bytes]) -> float:
     if not a or not b:
         return 0.0

@@ -77,7 +77,6 @@ class OpenDevelopment:
     places: set[str]
     others: set[str]
     facilities: set[str]
-    article_ids: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -93,7 +92,6 @@ def group_developments(
     classifier_version: str,
     *,
     window: timedelta = DEFAULT_WINDOW,
-    now: datetime | None = None,
 ) -> GroupingReport:
     pending = _pending_coverage(session, classifier_version)
     report = GroupingReport(articles=len(pending))
@@ -310,7 +308,6 @@ def _escalate(session: Session, dev: OpenDevelopment, coverage: Coverage) -> boo
 def _attach(dev: OpenDevelopment, coverage: Coverage) -> None:
     """Fold one article into the development's summary (no query: the summary is cumulative)."""
     row = dev.row
-    dev.article_ids.add(coverage.article_id)
     dev.places |= coverage.places
     dev.others |= coverage.others
     dev.facilities |= coverage.facilities

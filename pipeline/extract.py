@@ -67,7 +67,6 @@ def extract_article(
     if body is None:
         import trafilatura  # heavy: imported on the first page, not when a crawl starts
 
-        # trafilatura prunes the tree it is given: metadata has been read from it already.
         document = trafilatura.bare_extraction(tree, url=url, fast=True, with_metadata=True)
         if document is not None and not isinstance(document, dict):
             title = title or (document.title or "")
@@ -165,7 +164,11 @@ def _json_ld(tree: Any, meta: dict[str, str]) -> None:
                 meta["author"] = author
 
 
-_DATE_HINTS = ("date", "time", "publish", "posted", "byline", "meta", "تاريخ")
+# Words of a class or id that mark a published date ("post-date", "entry-meta", "published");
+# a word starting with one counts ("datetime"), but "updated" and "modified" dates do not.
+_DATE_HINTS = ("date", "time", "publish", "pubdate", "posted", "byline", "meta", "تاريخ")
+_NOT_PUBLISHED = ("update", "modif", "edit")
+_MARKER_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def _date_from_markup(tree: Any, default_tz: str | None) -> Any:
@@ -175,8 +178,8 @@ def _date_from_markup(tree: Any, default_tz: str | None) -> Any:
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
-        marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
-        if not any(hint in marker for hint in _DATE_HINTS):
+        words = _MARKER_WORDS.findall(f"{element.get('class', '')} {element.get('id', '')}".lower())
+        if not any(w.startswith(_DATE_HINTS) and not w.startswith(_NOT_PUBLISHED) for w in words):
             continue
         checked += 1
         found = parse_date(" ".join(element.text_content().split())[:200], default_tz)

@@ -112,6 +112,16 @@ def test_legacy_arabic_page_with_date_in_words() -> None:
     assert article.lang == "ar" and "قاعدة الجفرة" in article.text
 
 
+def test_visible_date_is_the_published_one_not_the_update() -> None:
+    body = "<p>" + "The coastal road between Misrata and Sirte reopened on Monday, officials said. " * 3 + "</p>"
+    html = (
+        "<html><body><div class='last-updated'>20 novembre 2026</div>"
+        f"<article><h1>Route côtière rouverte</h1><span class='post-date'>17 novembre 2026</span>{body}</article></body></html>"
+    )
+    article = extract_article(html, f"{BASE}/route", default_tz="Africa/Tripoli")
+    assert article.published_at is not None and article.published_at.date().day == 16  # midnight in Tripoli is 22:00 UTC
+
+
 # -- spider callbacks on in-memory responses -------------------------------------------------------
 @pytest.fixture
 def spider_env(settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # type: ignore[no-untyped-def]

@@ -42,6 +42,21 @@ def test_migration_is_idempotent(database_url: str) -> None:
     assert current_revision(get_engine(database_url)) is not None
 
 
+def test_migrations_from_the_first_release_match_the_models(database_url: str) -> None:
+    """A database created by revision 0001 upgrades to exactly the schema the models describe."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from pipeline.models import Base
+
+    upgrade(database_url, "0001")
+    engine = _setup(database_url)
+    assert current_revision(engine) == "0002"
+    with engine.connect() as connection:
+        drift = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert drift == []
+
+
 def test_same_url_from_two_feeds_is_stored_once(database_url: str) -> None:
     engine = _setup(database_url)
     with session_scope(engine) as session:

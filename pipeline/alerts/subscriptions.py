@@ -159,13 +159,18 @@ def _overlaps(wanted: list[str], present: list[str]) -> bool:
     return not wanted or bool(set(wanted) & set(present))
 
 
+def held_back(subscription: Subscription, development: Development) -> str | None:
+    """Why a matching development is not alerted yet (too few sources, too little confidence)."""
+    if development.independent_sources < subscription.min_sources:
+        return f"{development.independent_sources} source(s) < {subscription.min_sources}"
+    if development.confidence < subscription.min_confidence:
+        return f"confidence {development.confidence:.2f} < {subscription.min_confidence}"
+    return None
+
+
 def qualifies(subscription: Subscription, development: Development) -> bool:
     """Matches, and is corroborated and confident enough for this subscription."""
-    return (
-        matches(subscription, development)
-        and development.independent_sources >= subscription.min_sources
-        and development.confidence >= subscription.min_confidence
-    )
+    return matches(subscription, development) and held_back(subscription, development) is None
 
 
 def quiet_until(quiet_hours: str | None, now: datetime) -> datetime | None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 15:49:39.086007
+Create Date: 2026-11-29 14:53:52.542748
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ def upgrade() -> None:
     op.create_table('developments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('independent_sources', sa.Integer(), nullable=False),
-    sa.Column('independent_source_ids', sa.JSON(), nullable=False),
-    sa.Column('max_article_confidence', sa.Float(), nullable=False),
-    sa.Column('headline_facility_ids', sa.JSON(), nullable=False),
     sa.Column('event_type', sa.String(length=40), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('titles', sa.JSON(), nullable=False),
@@ -241,7 +238,6 @@ def upgrade() -> None:
     sa.Column('confidence', sa.Float(), nullable=False),
     sa.Column('evidence', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('grouped', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['articles.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('article_id', 'classifier_version')
@@ -251,7 +247,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_labels_classifier_version'), ['classifier_version'], unique=False)
         batch_op.create_index(batch_op.f('ix_labels_event_type'), ['event_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_labels_is_ceasefire_development'), ['is_ceasefire_development'], unique=False)
-        batch_op.create_index('ix_labels_pending_grouping', ['is_ceasefire_development', 'grouped'], unique=False)
 
     op.create_table('raw_pages',
     sa.Column('article_id', sa.Integer(), nullable=False),
@@ -273,7 +268,6 @@ def downgrade() -> None:
 
     op.drop_table('raw_pages')
     with op.batch_alter_table('labels', schema=None) as batch_op:
-        batch_op.drop_index('ix_labels_pending_grouping')
         batch_op.drop_index(batch_op.f('ix_labels_is_ceasefire_development'))
         batch_op.drop_index(batch_op.f('ix_labels_event_type'))
         batch_op.drop_index(batch_op.f('ix_labels_classifier_version'))
