@@ -104,11 +104,19 @@ def main() -> None:
         for doc in batch:
             sum(1 for _ in automaton.iter(f" {normalize(doc.full_text).text} "))
 
+    def raw_full_scan(batch: list[Document]) -> None:
+        for doc in batch:
+            sum(1 for _ in classifier.lexicon.automaton.iter(f" {normalize(doc.full_text).text} "))
+
     print(f"keywords: {len(words)} normalised phrases")
     ours_rate = rate("libya-monitor classify (one core)", ours, docs)
     naive_rate = rate("naive: one regex alternation", naive, docs[: max(len(docs) // 10, 100)])
     raw_rate = rate("raw Aho-Corasick scan (same keywords)", raw_scan, docs)
-    print(f"ours / naive regex: {ours_rate / naive_rate:.1f}x   ours / raw Aho-Corasick: {ours_rate / raw_rate:.2f}x")
+    # Ours scans more keys than the references: every phrase's Arabic clitic, plural and
+    # possessive forms. This is the bare scan of exactly that automaton.
+    full_rate = rate("raw Aho-Corasick scan (our automaton)", raw_full_scan, docs)
+    print(f"ours / naive regex: {ours_rate / naive_rate:.1f}x   ours / raw Aho-Corasick: {ours_rate / raw_rate:.2f}x"
+          f" (same keywords), {ours_rate / full_rate:.2f}x (our {classifier.lexicon.pattern_count} keys)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {rss:.0f} MB resident (classifier, corpus and both references)")
 

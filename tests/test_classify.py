@@ -123,3 +123,11 @@ def test_classify_command_keeps_order_and_reports_bad_lines(tmp_path) -> None:
     assert [o["id"] for o in out] == ["a", "b"]
     assert out[0]["event_type"] == "violation_or_clashes"
     assert done.returncode == 1 and "line 2" in done.stderr and "line 4" in done.stderr
+
+
+def test_one_mention_of_another_war_counts_once() -> None:
+    """"Gaza" inside "Gaza Strip", or a phrase listed in two languages, is one mention: the
+    longer name must not weigh more against Libya than the shorter one."""
+    text = "Clashes in Zawiya, western Libya, left two dead on Sunday, while a truce in {place} held. Residents of Zawiya said fighting stopped by night."
+    short, long_ = (label("Clashes in Zawiya, Libya", text.format(place=p))["libya_score"] for p in ("Gaza", "the Gaza Strip"))
+    assert short == long_ > 0.6

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,7 +103,6 @@ class Classification:
     entities: list[EntityCount]
     evidence: list[Evidence]
     classifier_version: str
-    scores: dict[str, float] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The DESIGN.md output contract, key order included."""

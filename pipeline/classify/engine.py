@@ -58,8 +58,7 @@ class Classifier:
         for name, concept in rules.concepts.items():
             for key in concept.entities:
                 self.entity_concepts[key].append(name)
-        context_concepts = {c for concepts in rules.contexts.values() for c in concepts}
-        self.entities = EntityResolver(gazetteer, context_concepts, rules.modality.peripheral)
+        self.entities = EntityResolver(gazetteer, rules.contexts, rules.modality.peripheral)
         self.events = EventScorer(rules)
         self.masks = {name: set(c.masks) for name, c in rules.concepts.items()}
 
@@ -87,7 +86,7 @@ class Classifier:
         concept_hits = unmasked(concept_hits, self.masks)
         reading.entity_hits = self.entities.resolve(entity_hits, concept_hits)
         reading.index_concepts(concept_hits, self._derived_concepts(reading))
-        libya_score, libya_hits = self.entities.libya_relevance(reading, self.rules.contexts)
+        libya_score, libya_hits = self.entities.libya_relevance(reading)
         is_libya = libya_score >= self.rules.thresholds.libya
         scores = self.events.score(reading)
         event_type, confidence = self.events.decide(reading, is_libya, scores)
@@ -98,7 +97,7 @@ class Classifier:
         evidence += [self._evidence(reading, f"topic:{name}", hit) for name, hit in topics if hit]
         return Classification(
             id=doc.id,
-            lang=self._language(doc, concept_hits),
+            lang=self._language(reading, concept_hits),
             is_libya=is_libya,
             libya_score=libya_score,
             topics=[name for name, _ in topics],
@@ -108,7 +107,6 @@ class Classifier:
             entities=self.entities.counts(reading),
             evidence=evidence,
             classifier_version=self.version,
-            scores={**scores.scores, "statement": scores.statement, "security": scores.security, "subjects": scores.subjects},
         )
 
     def _derived_concepts(self, reading: Reading) -> dict[str, list[Hit]]:
@@ -125,10 +123,11 @@ class Classifier:
                 derived[background].append(hit)
         return derived
 
-    def _language(self, doc: Document, concept_hits: list[Hit]) -> str:
+    def _language(self, reading: Reading, concept_hits: list[Hit]) -> str:
+        lang = reading.doc.lang
         votes = Counter(h.term.lang for h in concept_hits if h.term.lang in ("en", "fr"))
-        hint = doc.lang if doc.lang in ("ar", "en", "fr") else (votes.most_common(1)[0][0] if votes else None)
-        return detect_language(doc.full_text, hint)
+        hint = lang if lang in ("ar", "en", "fr") else (votes.most_common(1)[0][0] if votes else None)
+        return detect_language(reading.norm.original, hint)
 
     @staticmethod
     def _evidence(reading: Reading, label: str, hit: Hit) -> Evidence:

@@ -4,7 +4,7 @@ they say the article is about Libya."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pipeline.classify.document import EntityCount
 from pipeline.classify.gazetteer import Gazetteer, GazetteerEntity
@@ -21,9 +21,11 @@ PERIPHERAL_WEIGHT = 0.2  # "near the Libyan border", "migrants heading to Libya"
 
 
 class EntityResolver:
-    def __init__(self, gazetteer: Gazetteer, context_concepts: set[str], peripheral_concept: str) -> None:
+    def __init__(self, gazetteer: Gazetteer, contexts: Mapping[str, list[str]], peripheral_concept: str) -> None:
         self.gazetteer = gazetteer
-        self.context_concepts = context_concepts
+        # Concepts that name another theatre (Gaza, Sudan, Lebanon…), and which theatre.
+        self.theatre_of = {concept: name for name, concepts in contexts.items() for concept in concepts}
+        self.context_concepts = set(self.theatre_of)
         self.peripheral_concept = peripheral_concept
         self.homonyms = homonym_keys(gazetteer)
 
@@ -74,7 +76,7 @@ class EntityResolver:
             )
         return result
 
-    def libya_relevance(self, reading: Reading, contexts: dict[str, list[str]]) -> tuple[float, list[Hit]]:
+    def libya_relevance(self, reading: Reading) -> tuple[float, list[Hit]]:
         """A score in [0, 1): Libya's weighted mentions against the other theatres'. Returns it
         with the Libya mentions that weighed most (for evidence)."""
         peripheral = [
@@ -96,7 +98,7 @@ class EntityResolver:
             entity = self.gazetteer.by_key[key]
             type_weight = COUNTRY_WEIGHT if key == COUNTRY_KEY else TYPE_WEIGHTS[entity.type]
             libya_mass += min(mass, PER_ENTITY_CAP) * type_weight
-        theatre_of = {concept: name for name, concepts in contexts.items() for concept in concepts}
+        theatre_of = self.theatre_of
         per_theatre: dict[str, float] = defaultdict(float)
         other_lead = 0.0
         for index, by_concept in reading.concept_hits.items():

@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pipeline.classify.entities import PER_CONTEXT_CAP
 from pipeline.classify.lexicon import Hit
 from pipeline.classify.reading import (
     LEAD_SENTENCES,
@@ -51,7 +52,6 @@ OUTCOMES = {
         "withdrawal_foreign_forces", "un_security_council",
     ),
 }
-PER_CONTEXT_CAP = 8.0
 
 
 @dataclass
@@ -163,9 +163,11 @@ class EventScorer:
         chosen = []
         locals_ = []
         for concept in rule.all:
-            hit = max(by_concept[concept], key=lambda h: (self._local_factor(by_concept, h), -h.start))
+            local, _, hit = max(
+                ((self._local_factor(by_concept, h), -h.start, h) for h in by_concept[concept]), key=lambda t: (t[0], t[1])
+            )
             chosen.append(hit)
-            locals_.append(self._local_factor(by_concept, hit))
+            locals_.append(local)
         trigger = min(h.start for h in chosen)
         factor = min(locals_)
         m = self.modality

@@ -45,7 +45,7 @@ class Lexicon:
             # Names keep their article as written; common nouns also match without it.
             for key in pattern_keys(phrase, article_optional=term.layer == "concept"):
                 terms = patterns.setdefault(key, [])
-                if term not in terms:
+                if term not in terms and not _same_concept_listed(term, terms):
                     terms.append(term)
         self._automaton = ahocorasick.Automaton()
         for key, terms in patterns.items():
@@ -53,6 +53,11 @@ class Lexicon:
             self._automaton.add_word(key, (len(key), key.endswith(" "), tuple(terms), checked))
         self._automaton.make_automaton()
         self.pattern_count = len(patterns)
+
+    @property
+    def automaton(self) -> ahocorasick.Automaton:
+        """The compiled automaton (benchmarks time a bare scan of it)."""
+        return self._automaton
 
     def scan_layers(self, text: Normalized) -> tuple[list[Hit], list[Hit]]:
         """`scan`, split into (entity hits, concept hits) in one pass."""
@@ -85,6 +90,15 @@ class Lexicon:
                     continue
                 append(Hit(term, start, end))
         return hits
+
+
+def _same_concept_listed(term: Term, terms: list[Term]) -> bool:
+    """A concept phrase listed twice (under en and fr, or as two spellings that normalise
+    alike) must yield one hit, not two: concept hits are counted."""
+    return term.layer == "concept" and any(
+        t.layer == "concept" and t.ref == term.ref and t.symbols == term.symbols and t.case_sensitive == term.case_sensitive
+        for t in terms
+    )
 
 
 def _original(text: Normalized, start: int, end: int) -> str:

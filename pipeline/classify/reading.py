@@ -109,7 +109,6 @@ def split_sentences(title: str, text: str) -> list[int]:
 class Reading:
     doc: Document
     norm: Normalized
-    sentence_starts: list[int]
     headline: Headline
     entity_hits: list[tuple[Hit, GazetteerEntity]] = field(default_factory=list)
     concept_hits: dict[int, dict[str, list[Hit]]] = field(default_factory=dict)
@@ -128,7 +127,7 @@ class Reading:
         headline = Headline.of(title)
         offsets = norm.offsets
         return cls(
-            doc, norm, starts, headline,
+            doc, norm, headline,
             norm_sentence_starts=[offsets.normalized_index(s) for s in starts],
             norm_main_start=offsets.normalized_index(headline.main_start),
             feature_lead_end=_second_paragraph_end(full, starts),
@@ -183,25 +182,25 @@ def outermost(hits: list[Hit]) -> list[Hit]:
 
 
 def unmasked(hits: list[Hit], masks: Mapping[str, set[str]]) -> list[Hit]:
-    """Drop a concept phrase inside a longer phrase of a concept that masks it (gunfire inside
-    "ceasefire"; "since" inside "first time since"). Only the few phrases of masking concepts
-    need comparing: a concept found twice on one span is harmless, rules look at presence."""
-    outers = sorted((h for h in hits if masks.get(h.term.ref)), key=lambda h: h.start)
-    if not outers:
-        return hits
-    covered_start, covered_end = outers[0].start, max(h.end for h in outers)
-    kept = []
-    for hit in hits:
-        if hit.end <= covered_start or hit.start >= covered_end or not _masked(hit, outers, masks):
-            kept.append(hit)
-    return kept
+    """Drop a concept phrase inside a longer phrase of the same concept ("Gaza" inside "Gaza
+    Strip": one mention, counted once) or of a concept that masks it (gunfire inside
+    "ceasefire"; "since" inside "first time since"). One sweep by start offset: only the
+    phrases still open at a position can contain the next one."""
+    order = sorted(range(len(hits)), key=lambda i: (hits[i].start, -hits[i].end))
+    dropped: set[int] = set()
+    open_outers: list[Hit] = []
+    for index in order:
+        hit = hits[index]
+        open_outers = [o for o in open_outers if o.end > hit.start]
+        if any(_masks(outer, hit, masks) for outer in open_outers):
+            dropped.add(index)
+        else:
+            open_outers.append(hit)
+    return [hit for i, hit in enumerate(hits) if i not in dropped] if dropped else hits
 
 
-def _masked(hit: Hit, outers: list[Hit], masks: Mapping[str, set[str]]) -> bool:
-    for outer in outers:
-        inside = outer.start <= hit.start and hit.end <= outer.end
-        if inside and (outer.end - outer.start) > (hit.end - hit.start):
-            outer_masks = masks[outer.term.ref]
-            if hit.term.ref in outer_masks or "*" in outer_masks:
-                return True
-    return False
+def _masks(outer: Hit, hit: Hit, masks: Mapping[str, set[str]]) -> bool:
+    if not (outer.start <= hit.start and hit.end <= outer.end and outer.end - outer.start > hit.end - hit.start):
+        return False
+    outer_masks = masks.get(outer.term.ref, ())
+    return hit.term.ref == outer.term.ref or hit.term.ref in outer_masks or "*" in outer_masks
