@@ -95,6 +95,7 @@ def crawl(
         return
     _say(_crawl_line(report))
     if report.all_failed:
+        typer.echo(f"error: every source failed (reasons above; log: {report.log_path})", err=True)
         raise typer.Exit(1)
 
 
@@ -150,6 +151,23 @@ def reclassify() -> None:
     with session_scope(engine) as session:
         report = label_pending(session, classifier, progress=lambda n: _say(f"  {n} labelled…"))
     _say(f"classifier {classifier.version}: {report.classified} article(s) labelled, {report.failed} failed")
+
+
+@app.command()
+def maintenance(
+    raw_html_days: Annotated[int, typer.Option(help="Delete stored raw HTML fetched longer ago than this.")] = 90,
+) -> None:
+    """Prune old raw HTML and run the database's upkeep (ANALYZE; VACUUM on SQLite). What the
+    weekly maintenance DAG does besides `reclassify`; safe to re-run.
+
+    Example: libya-monitor maintenance --raw-html-days 30
+    """
+    from pipeline.maintenance import database_maintenance, prune_raw_pages
+
+    settings = _settings()
+    pruned = prune_raw_pages(settings, older_than_days=raw_html_days)
+    _say(f"raw HTML: {pruned} page(s) older than {raw_html_days} days deleted")
+    _say(f"database: {database_maintenance(settings)}")
 
 
 @app.command("eval")

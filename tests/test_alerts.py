@@ -236,6 +236,20 @@ def test_escalation_is_a_broadcast_reply(settings: Settings, fake_slack: FakeSla
     assert "Escalation" in json.dumps(update["blocks"], ensure_ascii=False)
 
 
+def test_a_channel_given_by_name_survives_a_retry(settings: Settings, fake_slack: FakeSlack) -> None:
+    """Slack's history API takes only channel IDs: a retried alert to "#name" looks the ID up
+    before checking whether it was posted, instead of failing for good."""
+    settings = _settings(settings, fake_slack, subscriptions=[{"id": "named", "channel": "#libya-ceasefire"}])
+    transport = _slack(fake_slack)
+    _store(settings, [("tripoli_wire", *SWAP["tripoli_wire"])])
+    fake_slack.fail_next("chat.postMessage", "error", "internal_error")
+    first = _cycle(settings, transport)
+    assert first.retry_later and not first.sent
+    second = _cycle(settings, transport)
+    assert second.sent and not second.failed
+    assert len(fake_slack.posts("#libya-ceasefire")) == 1 and fake_slack.calls_to("conversations.list")
+
+
 def test_digest_posts_text_and_one_png(settings: Settings, fake_slack: FakeSlack) -> None:
     settings = _settings(settings, fake_slack)
     _store(settings, [("tripoli_wire", *SWAP["tripoli_wire"])])

@@ -79,4 +79,5 @@ def test_every_source_failing_is_an_error(settings: Settings, fault_site: SiteSe
     monkeypatch.setenv("LIBYA_MONITOR_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("LIBYA_MONITOR_SOURCES", str(settings.sources_path))
     result = CliRunner().invoke(app, ["crawl"])
-    assert result.exit_code == 1
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "every source failed" in result.output

@@ -27,8 +27,9 @@ RUNNER = ROOT / "tests" / "airflow_runner.py"
 @pytest.fixture(scope="session")
 def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("airflow-home")
+    # The developer's own monitor settings must not reach the DAGs under test.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("LIBYA_MONITOR_") and k != "SLACK_BOT_TOKEN"},
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
@@ -99,7 +100,8 @@ def _ingest_twice(env: dict[str, str], slack: FakeSlack, database_url: str) -> N
 
 @pytest.mark.slow
 def test_ingest_dag_runs_the_pipeline(airflow_home, demo_settings: Settings, fake_slack: FakeSlack) -> None:
-    url = f"sqlite:///{demo_settings.data_dir / 'monitor.db'}"
+    # Not the data directory's default monitor.db: the rows must be where the connection says.
+    url = f"sqlite:///{demo_settings.data_dir / 'via-connection.db'}"
     _ingest_twice(_dag_env(airflow_home, demo_settings, fake_slack, url), fake_slack, url)
 
 

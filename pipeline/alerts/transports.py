@@ -43,7 +43,7 @@ HINTS = {
     "invalid_auth": "SLACK_BOT_TOKEN is not valid",
     "not_authed": "SLACK_BOT_TOKEN is missing",
     "token_revoked": "SLACK_BOT_TOKEN was revoked: install the app again",
-    "missing_scope": "the bot token lacks a scope (chat:write, channels:history, files:write)",
+    "missing_scope": "the bot token lacks a scope (chat:write, channels:history, files:write; channels:read for #names)",
     "is_archived": "the channel is archived",
 }
 
@@ -95,6 +95,7 @@ class SlackTransport:
         self._clock = clock
         self._sleep = sleep
         self._last_post: dict[str, float] = {}
+        self._channel_ids: dict[str, str] = {}
 
     def _pace(self, channel: str) -> None:
         """At most one message per second per channel (Slack's posting limit)."""
@@ -124,6 +125,7 @@ class SlackTransport:
         return Posted(str(response["ts"]), thread_ts)
 
     def find_posted(self, channel: str, alert_key: str, *, thread_ts: str | None = None) -> str | None:
+        channel = self._channel_id(channel, alert_key)
         with _slack_errors(alert_key):
             if thread_ts:
                 response = self.client.conversations_replies(
@@ -138,9 +140,29 @@ class SlackTransport:
                 return str(message["ts"])
         return None
 
+    def _channel_id(self, channel: str, alert_key: str) -> str:
+        """Posting takes "#name", but history and files need the channel's ID: look it up once
+        (scopes channels:read, groups:read for private channels)."""
+        if not channel.startswith("#"):
+            return channel
+        if channel not in self._channel_ids:
+            with _slack_errors(alert_key):
+                for page in self.client.conversations_list(
+                    types="public_channel,private_channel", exclude_archived=True, limit=1000
+                ):
+                    for found in page.get("channels", []):
+                        self._channel_ids[f"#{found['name']}"] = str(found["id"])
+        if channel not in self._channel_ids:
+            raise DeliveryError(
+                f"Slack has no channel {channel} the bot can see: check the name or use the channel ID",
+                alert_key=alert_key, permanent=True,
+            )
+        return self._channel_ids[channel]
+
     def upload(self, channel: str, path: Path, *, title: str, thread_ts: str | None = None) -> None:
         """A file in the channel (files_upload_v2: get an upload URL, send the bytes, complete)."""
         with _slack_errors(f"upload:{path.name}"):
+            channel = self._channel_id(channel, f"upload:{path.name}")
             self.client.files_upload_v2(channel=channel, file=str(path), filename=path.name, title=title, thread_ts=thread_ts)
 
 

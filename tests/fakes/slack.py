@@ -32,7 +32,9 @@ class Fault:
 
 @dataclass
 class SlackState:
-    channels: set[str] = field(default_factory=lambda: {"C-ALERTS", "C-OPS", "#libya-ceasefire", "#ops"})
+    # Channel IDs and names, as in a workspace: posting accepts either ("#name"), the history
+    # and file APIs only the ID, as Slack's do.
+    channels: dict[str, str] = field(default_factory=lambda: {"C-ALERTS": "alerts", "C-OPS": "ops", "C-CEASEFIRE": "libya-ceasefire"})
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     files: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
@@ -67,9 +69,18 @@ class FakeSlack:
             self.faults[method].append(Fault(kind, value))
 
     def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
-        """Messages accepted by chat.postMessage (top level and replies)."""
+        """Messages accepted by chat.postMessage (top level and replies), in a channel given by
+        ID or #name; each keeps the channel as the poster wrote it."""
+        wanted = self._channel_id(channel, allow_name=True) if channel else None
         with self._lock:
-            return [m for ch, ms in self.state.messages.items() for m in ms if channel in (None, ch)]
+            return [m for ch, ms in self.state.messages.items() for m in ms if wanted in (None, ch)]
+
+    def _channel_id(self, channel: str | None, *, allow_name: bool) -> str | None:
+        if channel in self.state.channels:
+            return channel
+        if allow_name and channel and channel.startswith("#"):
+            return next((cid for cid, name in self.state.channels.items() if name == channel[1:]), None)
+        return None
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -98,12 +109,10 @@ class FakeSlack:
             return 200, {"ok": False, "error": "unknown_method"}, {}
         return 200, handler(params), {}
 
-    def api_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "user_id": "UBOT", "team": "test"}
-
     def api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel")
-        if channel not in self.state.channels:
+        channel_id = self._channel_id(channel, allow_name=True)
+        if channel_id is None:
             return {"ok": False, "error": "channel_not_found"}
         if not params.get("text") and not params.get("blocks"):
             return {"ok": False, "error": "no_text"}
@@ -123,12 +132,16 @@ class FakeSlack:
             "metadata": metadata,
         }
         with self._lock:
-            self.state.messages[channel].append(message)
-        return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+            self.state.messages[channel_id].append(message)
+        return {"ok": True, "channel": channel_id, "ts": message["ts"], "message": message}
+
+    def api_conversations_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        channels = [{"id": cid, "name": name, "is_archived": False} for cid, name in self.state.channels.items()]
+        return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
 
     def api_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel")
-        if channel not in self.state.channels:
+        if self._channel_id(channel, allow_name=False) is None:
             return {"ok": False, "error": "channel_not_found"}
         include = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
         with self._lock:
@@ -138,6 +151,8 @@ class FakeSlack:
 
     def api_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = params.get("channel"), params.get("ts")
+        if self._channel_id(channel, allow_name=False) is None:
+            return {"ok": False, "error": "channel_not_found"}
         include = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
         with self._lock:
             thread = [m for m in self.state.messages[channel] if m["ts"] == ts or m["thread_ts"] == ts]
@@ -154,6 +169,8 @@ class FakeSlack:
         if isinstance(files, str):
             files = json.loads(files)
         channel = params.get("channel_id") or params.get("channels")
+        if channel and self._channel_id(channel, allow_name=False) is None:
+            return {"ok": False, "error": "invalid_channel"}
         for item in files or []:
             for record in self.state.files:
                 if record["id"] == item["id"]:
