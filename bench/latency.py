@@ -11,10 +11,7 @@ import time
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.demo.run import DEMO_SCRAPY_SETTINGS
-from pipeline.demo.server import SiteServer
-from pipeline.demo.site import catalogue_yaml, load_site, serve_site
-from pipeline.jobs import run_cycle
+from pipeline.demo.run import run_demo
 from tests.fakes.slack import FakeSlack
 
 
@@ -22,18 +19,13 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     slack = FakeSlack().start()
     try:
-        with SiteServer() as server:
-            serve_site(server, load_site())
-            catalogue = folder / "sources.yaml"
-            catalogue.write_text(catalogue_yaml(load_site(), server.base_url), encoding="utf-8")
-            settings = Settings.from_env({"LIBYA_MONITOR_DATA_DIR": str(folder)}).with_changes(
-                sources_path=catalogue, slack_bot_token="xoxb-bench", slack_base_url=slack.base_url,
-                slack_channel="C-ALERTS",
-            )
-            published = time.time()  # every feed of the site carries its articles from now on
-            steps: list[tuple[str, float]] = []
-            report = run_cycle(settings, scrapy_settings=DEMO_SCRAPY_SETTINGS, progress=lambda m: steps.append((m.splitlines()[-1][:60], time.time())))
-            posts = slack.calls_to("chat.postMessage")
+        settings = Settings.from_env({"LIBYA_MONITOR_DATA_DIR": str(folder)}).with_changes(
+            slack_bot_token="xoxb-bench", slack_base_url=slack.base_url, slack_channel="C-ALERTS",
+        )
+        published = time.time()  # every feed of the site carries its articles from now on
+        steps: list[tuple[str, float]] = []
+        report = run_demo(settings, port=0, progress=lambda m: steps.append((m.splitlines()[-1][:60], time.time())))
+        posts = slack.calls_to("chat.postMessage")
         delays = sorted(call.at - published for call in posts)
         print(f"cycle: {report.crawl.new} articles from {len(report.crawl.sources)} feeds, {len(posts)} alerts")
         print(f"feed -> Slack request: first {delays[0]:.1f}s, median {delays[len(delays) // 2]:.1f}s, last {delays[-1]:.1f}s")

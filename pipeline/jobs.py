@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -342,8 +343,12 @@ def run_cycle(
     sources = catalogue.select(list(source_ids) if source_ids else None)
     cycle_id = new_cycle_id()
     _start_cycle(engine, cycle_id, catalogue)
-    classifier = default_classifier()
+    # The classifier takes seconds to build: build it while the crawl runs in its own process.
+    warm_up = threading.Thread(target=default_classifier, name="classifier-warm-up", daemon=True)
+    warm_up.start()
     crawl = crawl_sources(settings, sources, cycle_id, scrapy_settings=scrapy_settings, progress=progress)
+    warm_up.join()
+    classifier = default_classifier()  # built, or raises here what building raised
     progress(_crawl_line(crawl))
     duplicates, labelling = classify_new(settings, classifier)
     progress(f"classified {labelling.classified} article(s), {labelling.developments} ceasefire development(s); {duplicates} near-duplicate(s)")

@@ -50,8 +50,9 @@ class ConditionalGetMiddleware:
 
 
 class RetryAfterMiddleware:
-    """429 or 503 with a short Retry-After: wait as asked, then try again (twice at most).
-    Longer waits are left to the next cycle; Scrapy's RetryMiddleware handles the rest."""
+    """429 or 503 with a short Retry-After: wait as asked, then try again (twice at most), and
+    space the host's other requests at least as far apart (its download slot's delay). Longer
+    waits are left to the next cycle; Scrapy's RetryMiddleware handles the rest."""
 
     MAX_WAIT = 60.0
     MAX_TIMES = 2
@@ -71,6 +72,9 @@ class RetryAfterMiddleware:
         if delay is None or delay > self.MAX_WAIT or times >= self.MAX_TIMES:
             return response
         self.crawler.stats.inc_value("monitor/retry_after")
+        slot = self.crawler.engine.downloader.slots.get(request.meta.get("download_slot"))
+        if slot is not None:
+            slot.delay = max(slot.delay, delay)
         await asyncio.sleep(delay)
         retry = request.replace(dont_filter=True)
         retry.meta["retry_after_times"] = times + 1

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -14,6 +15,20 @@ from pipeline.config import Settings
 from pipeline.models import utcnow
 
 FAST_CRAWL = ("AUTOTHROTTLE_ENABLED=False", "DOWNLOAD_DELAY=0", "RETRY_TIMES=0", "DOWNLOAD_TIMEOUT=2")
+
+
+SITES = Path(__file__).parent / "fixtures" / "sites"
+# One news story, for pages whose content does not matter beyond being a Libya article.
+CLASHES_STORY = [
+    "Armed groups clashed overnight in the Libyan capital Tripoli, residents said, breaking a local truce.",
+    "The Emergency Medicine Centre said two people were wounded in the fighting near Ain Zara.",
+]
+CLASHES_PAGE = ("Clashes in Tripoli's Ain Zara", CLASHES_STORY)
+
+
+def site_fixture(name: str, base: str) -> bytes:
+    """A saved page or feed of tests/fixtures/sites, its links pointing at `base`."""
+    return (SITES / name).read_bytes().replace(b"{base}", base.encode())
 
 
 def write_catalogue(settings: Settings, sources: Iterable[dict[str, Any]]) -> Settings:

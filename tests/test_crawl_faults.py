@@ -12,13 +12,17 @@ from pipeline.config import Settings
 from pipeline.demo.server import Page, SiteServer
 from pipeline.errors import AllSourcesFailed
 from pipeline.jobs import run_cycle
-from tests.helpers import FAST_CRAWL, article_page, closed_port_url, hang, rss, write_catalogue
+from tests.helpers import (
+    CLASHES_PAGE,
+    FAST_CRAWL,
+    article_page,
+    closed_port_url,
+    hang,
+    rss,
+    write_catalogue,
+)
 
 pytestmark = pytest.mark.slow
-STORY = [
-    "Armed groups clashed overnight in the Libyan capital Tripoli, residents said, breaking a local truce.",
-    "The Emergency Medicine Centre said two people were wounded in the fighting near Ain Zara.",
-]
 
 
 @pytest.fixture
@@ -33,7 +37,7 @@ def fault_site() -> Iterator[SiteServer]:
         ("Slow", f"{base}/good/slow.html"),
         ("Empty", f"{base}/good/empty.html"),
     ]), "application/rss+xml"))
-    server.add("/good/ok.html", Page(article_page("Clashes in Tripoli's Ain Zara", STORY).encode()))
+    server.add("/good/ok.html", Page(article_page(*CLASHES_PAGE).encode()))
     server.add("/good/broken.html", Page(b"oops", "text/plain", 500))
     server.add("/good/slow.html", hang(6))
     server.add("/good/empty.html", Page(b"", "text/html"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,20 +15,9 @@ from pipeline.demo.server import Page, SiteServer
 from pipeline.health import source_health
 from pipeline.jobs import crawl_sources, new_cycle_id
 from pipeline.models import Article, ArticleUrl
-from tests.helpers import FAST_CRAWL, article_page, rss, write_catalogue
+from tests.helpers import CLASHES_PAGE, FAST_CRAWL, article_page, rss, site_fixture, write_catalogue
 
 pytestmark = pytest.mark.slow
-SITES = Path(__file__).parent / "fixtures" / "sites"
-PARAGRAPHS = [
-    "Armed groups clashed overnight in the Libyan capital Tripoli, residents said, breaking a local truce.",
-    "The Emergency Medicine Centre said two people were wounded in the fighting near Ain Zara.",
-]
-
-
-def _fixture(name: str, base: str) -> bytes:
-    return (SITES / name).read_bytes().replace(b"{base}", base.encode())
-
-
 def _redirect(location: str):  # type: ignore[no-untyped-def]
     def handler(request: BaseHTTPRequestHandler) -> None:
         request.send_response(301)
@@ -65,7 +53,7 @@ class RateLimited:
 def site() -> Iterator[SiteServer]:
     server = SiteServer()
     base = server.base_url
-    story = article_page("Clashes in Tripoli's Ain Zara", PARAGRAPHS).encode()
+    story = article_page(*CLASHES_PAGE).encode()
     server.add("/robots.txt", Page(b"User-agent: *\nDisallow: /private/\n", "text/plain"))
     # feed: a normal article, a redirect, a robots-denied page, an oversize page
     server.add("/feed.xml", Page(rss([
@@ -80,25 +68,25 @@ def site() -> Iterator[SiteServer]:
     server.add("/private/3.html", Page(story))
     server.add("/a/huge.html", Page(b"<html><body>" + b"<p>x</p>" * 200_000 + b"</body></html>"))
     # sitemap index -> news sitemap -> a legacy Arabic page sent with a wrong charset header
-    server.add("/sitemap.xml", Page(_fixture("sitemap_index.xml", base), "application/xml"))
+    server.add("/sitemap.xml", Page(site_fixture("sitemap_index.xml", base), "application/xml"))
     server.add("/news-sitemap.xml", Page(
         f"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
         <url><loc>{base}/ar/legacy.html</loc><news:news><news:title>انسحاب المرتزقة</news:title><news:publication_date>2026-11-28T10:00:00+02:00</news:publication_date></news:news></url>
         <url><loc>{base}/ar/empty.html</loc><news:news><news:title>فارغ</news:title></news:news></url></urlset>""".encode(), "application/xml"))
-    server.add("/ar/legacy.html", Page((SITES / "legacy_cp1256.html").read_bytes(), "text/html; charset=utf-8"))
+    server.add("/ar/legacy.html", Page(site_fixture("legacy_cp1256.html", base), "text/html; charset=utf-8"))
     server.add("/ar/empty.html", Page(b"<html><body></body></html>"))
     server.add("/broken-sitemap.xml", Page(b"<?xml version=''1.0''?><urlset><<<>>> \x00", "application/xml"))
     # listing pages: one that works, one whose markup changed
-    server.add("/section/libya", Page(_fixture("listing_page.html", base)))
+    server.add("/section/libya", Page(site_fixture("listing_page.html", base)))
     server.add("/news/libya/7001", Page(story))
     server.add("/news/libya/7000", Page(article_page("Ras Jedir crossing reopens", ["The Ras Jedir border crossing between Libya and Tunisia reopened on Thursday after a three-week closure for security reasons."]).encode()))
-    server.add("/section/changed", Page(_fixture("listing_page.html", base).replace(b"article-item", b"story-card")))
+    server.add("/section/changed", Page(site_fixture("listing_page.html", base).replace(b"article-item", b"story-card")))
     # GDELT: rate limited once, then an article list
-    server.add("/api/v2/doc/doc", RateLimited(Page(_fixture("gdelt_artlist.json", base), "application/json")))
+    server.add("/api/v2/doc/doc", RateLimited(Page(site_fixture("gdelt_artlist.json", base), "application/json")))
     server.add("/world/libya-clashes-tripoli", Page(story))
     server.add("/world/libya-oil", Page(article_page("Libya oil output steady", ["Libya's oil production held steady at 1.3 million barrels per day, the National Oil Corporation said on Friday."]).encode()))
     # ReliefWeb: reports carry their own text
-    server.add("/v2/reports", Page(_fixture("reliefweb_reports.json", base), "application/json"))
+    server.add("/v2/reports", Page(site_fixture("reliefweb_reports.json", base), "application/json"))
     server.add("/report/libya/sitrep", Page(article_page("Libya: Situation report", ["Displacement continues after clashes in Zawiya, humanitarian partners said, with roads to the west of the city closed at night."]).encode()))
     with server:
         yield server
@@ -154,7 +142,7 @@ def test_every_kind_crawls_and_every_fault_is_counted(settings: Settings, site: 
         assert rw is not None and rw.date_origin == "feed" and "displaced" in rw.text
 
     # Second cycle: listings answer 304, stored URLs are never requested again.
-    before = len(site.requests)
+    before = len(site.requests)  # the crawl process has ended: nothing is appending
     again = crawl_sources(settings, sources, new_cycle_id(), scrapy_settings=FAST_CRAWL)
     second = {s.source_id: s for s in again.sources}
     assert second["feed_src"].status == "not_modified" and second["sitemap_src"].status in ("not_modified", "ok")

@@ -56,6 +56,10 @@ def test_all_dags_load_with_tags_retries_and_docs(airflow_home: dict[str, str]) 
         assert "libya-monitor" in dag["tags"] and dag["doc_md"]
         assert all(r >= 1 for r in dag["retries"]) and dag["max_active_runs"] == 1 and dag["catchup"] is False
     assert {"enabled_sources", "crawl", "classify", "group", "alert"} <= set(result["dags"]["libya_monitor_ingest"]["tasks"])
+    schedules = {dag_id: dag["schedule"] for dag_id, dag in result["dags"].items()}
+    assert schedules == {  # the defaults the README documents
+        "libya_monitor_ingest": "*/10 * * * *", "libya_monitor_digest": "0 7 * * *", "libya_monitor_maintenance": "0 3 * * 0",
+    }
 
 
 def test_importing_dag_files_opens_no_socket_and_no_database(airflow_home: dict[str, str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from scrapy import Request
@@ -17,14 +16,13 @@ from pipeline.extract import extract_article
 from pipeline.feeds import FeedError, parse_feed
 from pipeline.listing import parse_listing
 from pipeline.sitemaps import parse_sitemap
-from tests.helpers import write_catalogue
+from tests.helpers import SITES, site_fixture, write_catalogue
 
-SITES = Path(__file__).parent / "fixtures" / "sites"
 BASE = "https://example.ly"
 
 
 def fixture(name: str) -> bytes:
-    return (SITES / name).read_bytes().replace(b"{base}", BASE.encode())
+    return site_fixture(name, BASE)
 
 
 def test_wordpress_rss() -> None:
@@ -240,3 +238,19 @@ def test_gdelt_listing_keeps_its_fixed_delay(spider_env: None) -> None:
 
     spider = _spider(GdeltSpider, "gd")
     assert spider.listing_request("https://api.gdeltproject.org/api/v2/doc/doc?query=libya").meta["autothrottle_dont_adjust_delay"] is True
+
+
+def test_retry_after_waits_and_spaces_the_hosts_other_requests() -> None:
+    import asyncio
+    from types import SimpleNamespace
+    from unittest.mock import Mock
+
+    from scrapers.middlewares import RetryAfterMiddleware
+
+    slot = SimpleNamespace(delay=0.0)
+    crawler = SimpleNamespace(engine=SimpleNamespace(downloader=SimpleNamespace(slots={"api.example": slot})), stats=Mock())
+    request = Request("https://api.example/q", meta={"download_slot": "api.example"})
+    response = TextResponse(url=request.url, status=429, headers={"Retry-After": "0.05"}, body=b"", request=request)
+    retry = asyncio.run(RetryAfterMiddleware(crawler).process_response(request, response))
+    assert isinstance(retry, Request) and retry.meta["retry_after_times"] == 1
+    assert slot.delay == 0.05

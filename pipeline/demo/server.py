@@ -76,10 +76,6 @@ class SiteServer:
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.stop()
 
-    def paths_requested(self) -> list[str]:
-        with self._lock:
-            return [r.path for r in self.requests]
-
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
