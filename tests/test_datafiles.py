@@ -69,3 +69,21 @@ def test_gazetteer_rejects_unknown_flags(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump({"version": "t", "entities": [entity]}, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match="ambiguous lists unknown aliases"):
         load_gazetteer(path)
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "message"),
+    [
+        ("CEASEFIRE:\n  de: [Waffenruhe]\n", "vocabulary.yaml: invalid entries"),
+        ("CEASEFIRE:\n  en: truce\n", "CEASEFIRE.en"),
+        ("NO_SUCH_CONCEPT:\n  en: [truce]\n", "concepts not defined (or empty) in rules.yaml: ['NO_SUCH_CONCEPT']"),
+    ],
+)
+def test_vocabulary_errors_name_the_vocabulary_file(tmp_path: Path, vocabulary: str, message: str) -> None:
+    from pipeline.classify.rules import RULES_PATH
+
+    path = tmp_path / "vocabulary.yaml"
+    path.write_text(vocabulary, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_rules(RULES_PATH, path)
+    assert message in str(error.value) and str(path) in str(error.value)

@@ -5,8 +5,9 @@ and the other theatres of war that compete with Libya for an article's attention
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from pipeline.config import DATA_FILES_DIR
 from pipeline.datafiles import parse_model, read_yaml
@@ -139,19 +140,22 @@ class Rules(BaseModel):
         return {key for concept in self.concepts.values() for key in concept.entities}
 
 
+class Vocabulary(RootModel[dict[str, dict[Literal["en", "ar", "fr"], list[str]]]]):
+    """More phrases for the rules' concepts: concept -> language -> phrases."""
+
+
 def load_rules(path: Path = RULES_PATH, vocabulary: Path | None = VOCABULARY_PATH) -> Rules:
     """The rules, with the vocabulary file's phrases added to their concepts."""
     data = read_yaml(path)
-    if vocabulary is not None and vocabulary.exists():
-        extra = read_yaml(vocabulary) or {}
-        concepts = data.get("concepts", {}) if isinstance(data, dict) else {}
-        unknown = sorted(set(extra) - set(concepts))
+    if vocabulary is not None:
+        extra = parse_model(Vocabulary, read_yaml(vocabulary) or {}, vocabulary).root
+        concepts = data.get("concepts") if isinstance(data, dict) else None
+        concepts = concepts if isinstance(concepts, dict) else {}
+        unknown = sorted(name for name in extra if not isinstance(concepts.get(name), dict))
         if unknown:
-            raise ConfigError(f"concepts not defined in {path.name}: {unknown}", path=str(vocabulary))
+            raise ConfigError(f"concepts not defined (or empty) in {path.name}: {unknown}", path=str(vocabulary))
         for name, langs in extra.items():
-            for lang, phrases in (langs or {}).items():
-                if lang not in ("en", "ar", "fr") or not isinstance(phrases, list):
-                    raise ConfigError(f"{name}.{lang}: expected a list under en, ar or fr", path=str(vocabulary))
-                present = concepts[name].setdefault(lang, [])
-                present.extend(p for p in phrases if p not in present)
+            for lang, phrases in langs.items():
+                present = concepts[name].setdefault(lang, []) or []
+                concepts[name][lang] = present + [p for p in phrases if p not in present]
     return parse_model(Rules, data, path)
