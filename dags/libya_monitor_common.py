@@ -15,12 +15,6 @@ DB_CONNECTION = "libya_monitor_db"
 SLACK_CONNECTION = "slack_alerts"
 log = logging.getLogger(__name__)
 
-DEFAULT_ARGS: dict[str, Any] = {
-    "owner": "libya-monitor",
-    "retries": int(os.environ.get("LIBYA_MONITOR_TASK_RETRIES") or 2),
-    "retry_delay": timedelta(minutes=1),
-    "retry_exponential_backoff": True,
-}
 
 
 def _connection(conn_id: str) -> Any | None:
@@ -87,3 +81,13 @@ def notify_ops(context: dict[str, Any]) -> None:
         post_ops_notice(monitor_settings(), text, key=f"ops:{where}:{context.get('run_id', '')}")
     except Exception as exc:  # noqa: BLE001 - a failing notice must not hide the task's own failure
         log.error("could not notify the ops channel: %s", exc)
+
+
+# Every task of every DAG: retried with backoff, and its failure posted to the ops channel.
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "libya-monitor",
+    "retries": int(os.environ.get("LIBYA_MONITOR_TASK_RETRIES") or 2),
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": True,
+    "on_failure_callback": notify_ops,
+}

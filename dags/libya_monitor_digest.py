@@ -17,7 +17,7 @@ import pendulum
 from airflow.sdk import dag, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared module beside this file
-from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops
+from libya_monitor_common import DEFAULT_ARGS, monitor_settings
 
 SCHEDULE = os.environ.get("LIBYA_MONITOR_DIGEST_CRON") or "0 7 * * *"
 
@@ -28,7 +28,7 @@ SCHEDULE = os.environ.get("LIBYA_MONITOR_DIGEST_CRON") or "0 7 * * *"
     start_date=pendulum.datetime(2026, 1, 1, tz="Africa/Tripoli"),
     catchup=False,
     max_active_runs=1,
-    default_args={**DEFAULT_ARGS, "on_failure_callback": notify_ops},
+    default_args=DEFAULT_ARGS,
     tags=["libya-monitor", "digest"],
     doc_md=__doc__,
 )

@@ -26,7 +26,7 @@ from typing import Any
 from airflow.sdk import Asset, TriggerRule, dag, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared module beside this file
-from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops
+from libya_monitor_common import DEFAULT_ARGS, monitor_settings
 
 ARTICLES = Asset("libya-monitor://articles")
 SCHEDULE = os.environ.get("LIBYA_MONITOR_INGEST_SCHEDULE") or "*/10 * * * *"
@@ -39,7 +39,7 @@ CRAWL_TIMEOUT = timedelta(seconds=float(os.environ.get("LIBYA_MONITOR_CRAWL_TIME
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={**DEFAULT_ARGS, "on_failure_callback": notify_ops},
+    default_args=DEFAULT_ARGS,
     tags=["libya-monitor", "ingest"],
     doc_md=__doc__,
 )

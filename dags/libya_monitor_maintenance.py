@@ -16,7 +16,7 @@ from pathlib import Path
 from airflow.sdk import dag, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared module beside this file
-from libya_monitor_common import DEFAULT_ARGS, monitor_settings, notify_ops
+from libya_monitor_common import DEFAULT_ARGS, monitor_settings
 
 RETENTION_DAYS = int(os.environ.get("LIBYA_MONITOR_RAW_HTML_DAYS") or 90)
 
@@ -27,7 +27,7 @@ RETENTION_DAYS = int(os.environ.get("LIBYA_MONITOR_RAW_HTML_DAYS") or 90)
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={**DEFAULT_ARGS, "on_failure_callback": notify_ops},
+    default_args=DEFAULT_ARGS,
     tags=["libya-monitor", "maintenance"],
     doc_md=__doc__,
 )
